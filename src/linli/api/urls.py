@@ -1,0 +1,18 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from linli.api.policy import PolicyCheckView
+from linli.registry.api import ROUTES as REGISTRY_ROUTES
+
+app_name = "api"
+router = DefaultRouter()
+for prefix, (viewset, basename) in REGISTRY_ROUTES.items():
+    router.register(prefix, viewset, basename=basename)
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("policy/check", PolicyCheckView.as_view(), name="policy-check"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,121 @@
+"""Append-only logs: the audit trail of changes and the security log of access events.
+
+Rows are written once by :mod:`linli.audit.services` and never changed: ``save`` on an
+existing row, ``delete``, and queryset ``update``/``delete`` raise. On PostgreSQL a trigger
+refuses UPDATE and DELETE as well, so not even raw SQL from the application edits history.
+"""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.permissions import RestrictedQuerySet
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove a log record."""
+
+
+class AppendOnlyQuerySet(RestrictedQuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("log records are append-only")
+
+    def delete(self):
+        raise AppendOnlyError("log records are append-only")
+
+    _raw_delete = delete
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("log records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("log records are append-only")
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    TRANSITION = "transition", _("Workflow transition")
+
+
+class AuditRecord(AppendOnlyModel):
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_username = models.CharField(_("actor username"), max_length=150, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, db_index=True)
+    client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
+    transition = models.CharField(_("transition"), max_length=64, blank=True)
+    object_type = models.CharField(_("object type"), max_length=64, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, db_index=True)
+    object_repr = models.CharField(_("object"), max_length=200)
+    before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    scope_path = None
+
+    class Meta:
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        ordering = ["-time", "-id"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.time:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.object_repr}"
+        )
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN = "login", _("Login")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOCKOUT = "lockout", _("Account locked")
+    LOGOUT = "logout", _("Logout")
+    ACCESS_DENIED = "access_denied", _("Access denied")
+    UNLOCK = "unlock", _("Account unlocked")
+
+
+class SecurityEvent(AppendOnlyModel):
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    kind = models.CharField(
+        _("event"), max_length=16, choices=SecurityEventKind.choices, db_index=True
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True, db_index=True)
+    request_id = models.CharField(_("request id"), max_length=64)
+    client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    scope_path = None
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-time", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"

@@ -1,0 +1,82 @@
+"""``linli demo``, ``linli serve`` and ``linli manage``: the web platform."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.web.settings")
+    import django
+
+    django.setup()
+
+
+def _add_server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    parser.add_argument("--threads", type=int, default=8, help="worker threads")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    demo = subparsers.add_parser(
+        "demo", help="create the data dir, load the demo city and accounts, and serve"
+    )
+    _add_server_options(demo)
+    demo.add_argument("--no-serve", action="store_true", help="prepare everything, then exit")
+    demo.set_defaults(handler=run_demo)
+
+    serve = subparsers.add_parser("serve", help="serve the platform (production WSGI server)")
+    _add_server_options(serve)
+    serve.set_defaults(handler=run_serve)
+
+    manage = subparsers.add_parser("manage", help="run a Django management command", add_help=False)
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage.set_defaults(handler=run_manage)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    # The demo serves plain HTTP on this machine; production sits behind TLS.
+    os.environ.setdefault("LINLI_HTTPS", "false")
+    _django_setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from linli.demo.loader import load_demo
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    accounts = load_demo()
+    print(f"linli demo — data in {settings.DATA_DIR}")
+    print("演示账号 / demo accounts (password 密码: see below)")
+    for account in accounts:
+        print(f"  {account.username:<24} {account.role_label:<16} {account.scope}")
+    print(f"  password 密码: {accounts[0].password}" if accounts else "")
+    if args.no_serve:
+        return 0
+    return _serve(args)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    _django_setup()
+    return _serve(args)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from linli.web.wsgi import application
+
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"linli serving on http://{host}:{args.port}/ (Ctrl+C to stop)", flush=True)
+    serve(application, host=args.host, port=args.port, threads=args.threads, ident="linli")
+    return 0
+
+
+def run_manage(args: argparse.Namespace) -> int:
+    _django_setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["linli manage", *args.arguments])
+    return 0

@@ -1,0 +1,84 @@
+"""The one path for permission and data scope: ``restrict(user, action)``.
+
+A user holds permissions through the role (see :mod:`linli.accounts.roles`) and sees
+the subtree of the jurisdiction node bound to the account. A model opts into scoping
+with ``scope_path``: the lookup of a jurisdiction ``path`` (e.g. ``"jurisdiction__path"``);
+``None`` means the model is not scoped (permission alone decides).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from linli.accounts.models import User
+
+M = TypeVar("M", bound=models.Model)
+
+
+def permission_name(model: type[models.Model], action: str) -> str:
+    """Django's permission naming: ``registry.view_jurisdiction``."""
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def has_permission(user, model: type[models.Model], action: str) -> bool:
+    return bool(user.is_authenticated and user.has_perm(permission_name(model, action)))
+
+
+def restrict(queryset: models.QuerySet[M], user, action: str = "view") -> models.QuerySet[M]:
+    """The objects of ``queryset`` that ``user`` may ``action``: permitted and in scope."""
+    model = queryset.model
+    if not has_permission(user, model, action):
+        return queryset.none()
+    scope_path = getattr(model, "scope_path", None)
+    if scope_path is None:
+        return queryset
+    return queryset.filter(**{f"{scope_path}__startswith": user.jurisdiction.path})
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view"):
+        return restrict(self, user, action)
+
+
+def get_restricted_or_404(queryset: models.QuerySet[M], user, action: str = "view", **lookup) -> M:
+    """Fetch one object the user may ``action``; anything else answers 404.
+
+    A miss on an object that exists outside the user's permission or scope is written to
+    the security log as a denied access: the user learns nothing, the auditor does.
+    """
+    try:
+        return restrict(queryset, user, action).get(**lookup)
+    except queryset.model.DoesNotExist:
+        if queryset.filter(**lookup).exists():
+            from linli.audit.services import security_event_record
+
+            security_event_record(
+                kind="access_denied",
+                user=user if user.is_authenticated else None,
+                detail={"object": permission_name(queryset.model, action), "lookup": str(lookup)},
+            )
+        raise Http404 from None
+
+
+def require_permission(user: User, action: str, obj: models.Model) -> None:
+    """Service-layer guard: ``user`` may ``action`` this object (permission and scope)."""
+    if not restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists():
+        raise PermissionDenied(f"{permission_name(type(obj), action)} denied for {obj!r}")
+
+
+def require_in_scope(user: User, node: models.Model) -> None:
+    """Service-layer guard: ``node`` (a jurisdiction) lies in the user's data scope."""
+    if not restrict(type(node)._default_manager.filter(pk=node.pk), user, "view").exists():
+        raise PermissionDenied(_("%(node)s is outside your jurisdiction.") % {"node": node})
+
+
+def require_model_permission(user: User, action: str, model: type[models.Model]) -> None:
+    """Service-layer guard for actions that have no object yet (creation)."""
+    if not has_permission(user, model, action):
+        raise PermissionDenied(f"{permission_name(model, action)} denied")

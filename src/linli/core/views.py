@@ -1,0 +1,90 @@
+"""Generic views: every list and detail reads through ``restrict(user, action)``."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from linli.core.exports import xlsx_response
+from linli.core.permissions import get_restricted_or_404, has_permission, restrict
+
+
+class PermissionMixin(LoginRequiredMixin):
+    """Anonymous → login page; signed in without the model permission → 403."""
+
+    model = None
+    action = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not has_permission(
+            request.user, self.model, self.action
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class RestrictedListView(PermissionMixin, SingleTableMixin, FilterView):
+    """A filtered, sorted, paginated table; ``?export=xlsx`` downloads the filtered rows."""
+
+    paginate_by = 50
+    export_formats: tuple[str, ...] = ("xlsx",)
+    export_columns: tuple[tuple[str, str], ...] = ()  # (attribute path, header)
+    export_name = "export"
+
+    def get_queryset(self):
+        return restrict(self.model._default_manager.all(), self.request.user, self.action)
+
+    def get(self, request, *args, **kwargs):
+        export_format = request.GET.get("export")
+        if export_format in self.export_formats:
+            filterset = self.get_filterset(self.get_filterset_class())
+            queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
+            return self.export(queryset, export_format)
+        return super().get(request, *args, **kwargs)
+
+    def export(self, queryset, export_format: str):
+        headers = [header for _attr, header in self.export_columns]
+        rows = (
+            [_resolve(obj, attr) for attr, _h in self.export_columns] for obj in queryset.iterator()
+        )
+        return xlsx_response(f"{self.export_name}.xlsx", self.export_name, headers, rows)
+
+
+class RestrictedDetailView(PermissionMixin, DetailView):
+    def get_object(self, queryset=None):
+        return get_restricted_or_404(
+            self.model._default_manager.all(), self.request.user, self.action, pk=self.kwargs["pk"]
+        )
+
+
+def _resolve(obj, path: str):
+    """Follow ``a.b.get_c_display``; methods are called, missing links give None."""
+    for part in path.split("."):
+        obj = getattr(obj, part)
+        if callable(obj):
+            obj = obj()
+        if obj is None:
+            return None
+    return obj
+
+
+def requires(model, action: str):
+    """Function-view twin of :class:`PermissionMixin`: login, then the model permission."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not has_permission(request.user, model, action):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

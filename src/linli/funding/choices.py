@@ -1,0 +1,117 @@
+"""The funding workflow's states and fixed lists (Beijing 政策解读 四.2; RULES.md §3.3)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from linli.accounts.roles import Department
+
+
+class CallState(models.TextChoices):
+    OPEN = "open", _("Open (征集中)")
+    CLOSED = "closed", _("Closed")
+
+
+class ApplicationState(models.TextChoices):
+    """Internal states; applicants and the public see :class:`PublicStatus` instead."""
+
+    DRAFT = "draft", _("Draft")
+    DISTRICT_REVIEW = "district_review", _("With the district")
+    RETURNED = "returned", _("Returned for revision")
+    DISTRICT_SUBMITTED = "district_submitted", _("Submitted to the city (组织申报)")
+    JOINT_REVIEW = "joint_review", _("In joint review (联合审查)")
+    SELECTED = "selected", _("Selected")
+    REJECTED = "rejected", _("Not selected")
+    FS_APPROVED = "fs_approved", _("Feasibility study approved (可研批复)")
+    FUND_APP_SUBMITTED = "fund_app_submitted", _("Fund application reported to the city")
+    FUND_APPROVED = "fund_approved", _("Subsidy approved (资金审批)")
+    IN_CONSTRUCTION = "in_construction", _("Under construction")
+    OPERATING = "operating", _("In operation")
+
+
+class PublicStatus(models.TextChoices):
+    PREPARING = "preparing", _("Being prepared")
+    UNDER_REVIEW = "under_review", _("Under review")
+    SELECTED = "selected", _("Selected for funding")
+    NOT_SELECTED = "not_selected", _("Not selected")
+    FUNDED = "funded", _("Funded")
+    UNDER_CONSTRUCTION = "under_construction", _("Under construction")
+    OPERATING = "operating", _("In operation")
+
+
+S = ApplicationState
+PUBLIC_STATUS: dict[str, str] = {
+    S.DRAFT: PublicStatus.PREPARING,
+    S.DISTRICT_REVIEW: PublicStatus.PREPARING,
+    S.RETURNED: PublicStatus.PREPARING,
+    S.DISTRICT_SUBMITTED: PublicStatus.UNDER_REVIEW,
+    S.JOINT_REVIEW: PublicStatus.UNDER_REVIEW,
+    S.SELECTED: PublicStatus.SELECTED,
+    S.REJECTED: PublicStatus.NOT_SELECTED,
+    S.FS_APPROVED: PublicStatus.SELECTED,
+    S.FUND_APP_SUBMITTED: PublicStatus.SELECTED,
+    S.FUND_APPROVED: PublicStatus.FUNDED,
+    S.IN_CONSTRUCTION: PublicStatus.UNDER_CONSTRUCTION,
+    S.OPERATING: PublicStatus.OPERATING,
+}
+
+
+class Dimension(models.TextChoices):
+    """The five fields of the joint review (联合审查)."""
+
+    FUNCTIONS = "functions", _("Functions (功能设置)")
+    SITING = "siting", _("Siting (规划选址)")
+    CONSTRUCTION = "construction", _("Construction (建设方式)")
+    OPERATION = "operation", _("Operation (运营管理)")
+    FUNDING = "funding", _("Funding (资金支持)")
+
+
+# The dimensions each department reviews: its own field.
+DEPARTMENT_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    Department.CIVIL_AFFAIRS: (Dimension.FUNCTIONS, Dimension.OPERATION),
+    Department.HEALTH: (Dimension.FUNCTIONS, Dimension.OPERATION),
+    Department.EDUCATION: (Dimension.FUNCTIONS, Dimension.OPERATION),
+    Department.SPORTS: (Dimension.FUNCTIONS,),
+    Department.CULTURE_TOURISM: (Dimension.FUNCTIONS,),
+    Department.PLANNING: (Dimension.SITING, Dimension.CONSTRUCTION),
+    Department.HOUSING: (Dimension.CONSTRUCTION, Dimension.SITING),
+    Department.FINANCE: (Dimension.FUNDING,),
+}
+
+
+class ReviewDecision(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    AGREE = "agree", _("Agree")
+    AGREE_WITH_CONDITIONS = "conditions", _("Agree with conditions")
+    DISAGREE = "disagree", _("Disagree")
+
+
+class MilestoneKind(models.TextChoices):
+    START = "start", _("Construction started (开工)")
+    STRUCTURE = "structure", _("Main structure completed (主体完工)")
+    ACCEPTANCE = "acceptance", _("Completion acceptance (竣工验收)")
+    OPERATION = "operation", _("Put into operation (投入运营)")
+
+
+class TrancheState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    VERIFIED = "verified", _("Verified by the district")
+    APPROVED = "approved", _("Approved by the city")
+    RELEASED = "released", _("Released")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ChangeState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class AttachmentKind(models.TextChoices):
+    CONSULTATION = "consultation", _("Resident and enterprise consultation record")
+    SAFETY = "safety", _("Safety assessment")
+    FEASIBILITY = "feasibility", _("Feasibility study approval (可研批复)")
+    FUND_REPORT = "fund_report", _("Fund application report (概算)")
+    MILESTONE = "milestone", _("Milestone evidence")
+    OTHER = "other", _("Other")

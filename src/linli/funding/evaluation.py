@@ -1,0 +1,108 @@
+"""The bridge from a funding application to the policy engine (:mod:`linli.policy`).
+
+The engine takes the DESIGN §6 JSON form; this module builds it from the application's fields
+(or from a form's unsaved data) and keeps the answer as the application's snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from linli.policy import ApplicationInputError, evaluate, load_pack, parse_application
+from linli.registry.models import Community, Jurisdiction
+
+_FUNCTION_FIELDS = ("scenario", "category", "floor_area_m2", "investment_cny")
+_CAPACITY_FIELDS = ("beds", "nursing_beds", "infant_slots", "seats")
+
+
+def _number(value: Any) -> Decimal | None:
+    return None if value is None or value == "" else Decimal(str(value))
+
+
+def policy_input(
+    *,
+    fields: Mapping[str, Any],
+    functions: Iterable[Mapping[str, Any]],
+    overrides: Iterable[Mapping[str, str]] = (),
+    community: Jurisdiction | None = None,
+    inclusive_rate: Decimal | None = None,
+) -> dict[str, Any]:
+    """The DESIGN §6 application from plain field values (a model's or a form's)."""
+    data: dict[str, Any] = {
+        "name": fields.get("name") or "—",
+        "city": fields.get("city") or "—",
+        "kind": fields.get("kind") or "",
+        "construction": fields.get("construction") or "",
+        "gross_floor_area_m2": _number(fields.get("gross_floor_area_m2")),
+        "total_investment_cny": _number(fields.get("total_investment_cny")),
+        "resident_activity_area_m2": _number(fields.get("resident_activity_area_m2")),
+        "functions": [
+            {
+                **{
+                    key: _number(f.get(key)) if key.endswith(("_m2", "_cny")) else f.get(key)
+                    for key in _FUNCTION_FIELDS
+                },
+                "capacity": {
+                    key: f.get(key) for key in _CAPACITY_FIELDS if f.get(key) not in (None, "")
+                },
+            }
+            for f in functions
+        ],
+        "overrides": [dict(o) for o in overrides if (o.get("reason") or "").strip()],
+    }
+    if inclusive_rate is not None:
+        data["inclusive_subsidy_rate"] = Decimal(inclusive_rate)
+    record = Community.objects.filter(jurisdiction=community).first() if community else None
+    if record is not None:
+        data["community"] = {
+            "households": record.households,
+            "population": record.population,
+            "service_area_m2": record.service_area_m2,
+        }
+    return data
+
+
+def run_policy(policy_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The engine's answer as JSON; input the engine refuses gives ``{"error": message}``."""
+    try:
+        return evaluate(parse_application(data), load_pack(policy_id)).to_dict()
+    except ApplicationInputError as error:
+        return {"policy": policy_id, "eligible": False, "error": str(error), "findings": []}
+
+
+def application_input(application, *, inclusive_rate: Decimal | None = None, **changes) -> dict:
+    """The saved application (optionally with ``changes`` to its fields) as engine input."""
+    fields = {
+        name: getattr(application, name)
+        for name in (
+            "name",
+            "kind",
+            "construction",
+            "gross_floor_area_m2",
+            "total_investment_cny",
+            "resident_activity_area_m2",
+        )
+    }
+    fields.update(changes)
+    functions = [
+        {key: getattr(f, key) for key in _FUNCTION_FIELDS + _CAPACITY_FIELDS}
+        for f in application.functions.all()
+    ]
+    return policy_input(
+        fields=fields,
+        functions=functions,
+        overrides=application.overrides,
+        community=application.community,
+        inclusive_rate=inclusive_rate,
+    )
+
+
+def override_rules(evaluation: Mapping[str, Any]) -> list[str]:
+    """Rules of severity ``override`` that failed: each needs a written justification."""
+    return [
+        f["rule"]
+        for f in evaluation.get("findings", [])
+        if f["severity"] == "override" and not f["passed"]
+    ]

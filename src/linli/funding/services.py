@@ -1,0 +1,853 @@
+"""Writes of the funding workflow. Each service checks the actor's permission and scope, runs in
+one transaction, changes state only through the model's declared transitions, and writes the
+audit record (``AuditAction.TRANSITION`` with the transition's name) in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from linli.accounts.roles import Role
+from linli.audit.models import AuditAction
+from linli.audit.services import audit_record, snapshot
+from linli.core.permissions import (
+    require_in_scope,
+    require_model_permission,
+    require_permission,
+)
+from linli.funding import attachments as files
+from linli.funding.choices import (
+    DEPARTMENT_DIMENSIONS,
+    ApplicationState,
+    AttachmentKind,
+    MilestoneKind,
+    ReviewDecision,
+    TrancheState,
+)
+from linli.funding.evaluation import application_input, policy_input, run_policy
+from linli.funding.models import (
+    Application,
+    ApplicationFunction,
+    Attachment,
+    Call,
+    ChangeRequest,
+    FeasibilityApproval,
+    FundReport,
+    FundReportItem,
+    Ledger,
+    Milestone,
+    Review,
+    SubsidyApproval,
+    Tranche,
+)
+from linli.funding.notifications import notify, recipients
+from linli.policy import load_pack
+from linli.policy.pack import PolicyPackError
+from linli.registry.models import Jurisdiction, Level
+
+S = ApplicationState
+LAND_USE_GRACE_YEARS = 5  # 121号 三(十): 5年内不变更原有土地用途 (NAT-15)
+APPLICATION_FIELDS = (
+    "name",
+    "community",
+    "site",
+    "location",
+    "kind",
+    "construction",
+    "space_source",
+    "gross_floor_area_m2",
+    "resident_activity_area_m2",
+    "total_investment_cny",
+    "operating_model",
+    "operator",
+    "price_cost_basis",
+    "price_profit_rate",
+    "price_schedule",
+    "consulted_residents",
+    "consulted_enterprises",
+    "consultation_opinions",
+    "safety_assessment",
+    "planning_evidence",
+)
+
+
+def _locked(obj: models.Model):
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+
+
+def _transition(actor, obj, name: str, *, permission: str | None, **changes):
+    """Lock ``obj``, check ``permission`` on it, apply transition ``name`` and audit it."""
+    if permission:
+        require_permission(actor, permission, obj)
+    obj = _locked(obj)
+    method = getattr(obj, name)
+    if not can_proceed(method):
+        raise ValidationError(
+            _("This step is not possible while the %(model)s is “%(state)s”.")
+            % {"model": obj._meta.verbose_name, "state": obj.get_state_display()}
+        )
+    before = snapshot(obj)
+    for field, value in changes.items():
+        setattr(obj, field, value)
+    method()
+    obj.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=obj,
+        before=before,
+        after=snapshot(obj),
+        transition=name,
+    )
+    return obj
+
+
+def _audit_create(actor, obj) -> None:
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=obj, after=snapshot(obj))
+
+
+def _require_state(application: Application, *states: str) -> None:
+    if application.state not in states:
+        raise ValidationError(
+            _("This step is not possible while the application is “%(state)s”.")
+            % {"state": application.get_state_display()}
+        )
+
+
+def _require_own_office(actor, application: Application) -> None:
+    """Steps of the project unit are taken by the preparing office itself, not by the
+    offices above it (which may see, return or approve, but not write for it)."""
+    if application.jurisdiction_id != actor.jurisdiction_id:
+        raise PermissionDenied(_("Only the office that prepares the application may do this."))
+
+
+# --- 1 公开征集: calls ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def call_open(
+    *,
+    actor,
+    title: str,
+    policy_id: str,
+    opens_on: date,
+    closes_on: date,
+    budget_cny: Decimal,
+    districts: Iterable[Jurisdiction],
+    notice: str,
+) -> Call:
+    require_model_permission(actor, "add", Call)
+    try:
+        load_pack(policy_id)
+    except (PolicyPackError, FileNotFoundError, KeyError) as error:
+        raise ValidationError({"policy_id": str(error)}) from error
+    districts = list(districts)
+    if not districts or any(d.level != Level.DISTRICT for d in districts):
+        raise ValidationError({"districts": _("Invite one or more districts.")})
+    call = Call(
+        title=title,
+        policy_id=policy_id,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        budget_cny=budget_cny,
+        notice=notice,
+    )
+    call.full_clean(exclude=["state"])
+    if closes_on < opens_on:
+        raise ValidationError({"closes_on": _("The call must close after it opens.")})
+    call.save()
+    call.districts.set(districts)
+    _audit_create(actor, call)
+    return call
+
+
+@transaction.atomic
+def call_close(*, actor, call: Call) -> Call:
+    return _transition(actor, call, "close", permission="close")
+
+
+# --- 2 组织申报: applications -----------------------------------------------------------------
+
+
+def _check_call_accepts(call: Call, node: Jurisdiction) -> None:
+    if call.state != "open":
+        raise ValidationError({"call": _("The call is closed.")})
+    district_paths = [d.path for d in call.districts.all()]
+    if not any(node.path.startswith(path) for path in district_paths):
+        raise ValidationError({"call": _("Your district is not invited to this call.")})
+
+
+def _evaluate(application: Application) -> None:
+    evaluation = run_policy(application.call.policy_id, application_input(application))
+    application.evaluation = evaluation
+    application.eligible = bool(evaluation.get("eligible"))
+
+
+def _set_functions(application: Application, functions: Sequence[Mapping[str, Any]]) -> None:
+    application.functions.all().delete()
+    for data in functions:
+        function = ApplicationFunction(application=application, **data)
+        function.full_clean(exclude=["application"])
+        function.save()
+
+
+def _clean_overrides(overrides: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
+    return [
+        {"rule": str(o["rule"]), "reason": str(o["reason"]).strip()}
+        for o in overrides
+        if str(o.get("reason") or "").strip()
+    ]
+
+
+@transaction.atomic
+def application_create(
+    *,
+    actor,
+    call: Call,
+    functions: Sequence[Mapping[str, Any]] = (),
+    overrides: Iterable[Mapping[str, str]] = (),
+    jurisdiction: Jurisdiction | None = None,
+    **fields,
+) -> Application:
+    """A draft, prepared by a street (or district) office; saved at any time."""
+    require_model_permission(actor, "add", Application)
+    node = jurisdiction or actor.jurisdiction
+    if node.level not in (Level.STREET, Level.DISTRICT):
+        raise ValidationError(_("Applications are prepared by a street or district office."))
+    require_in_scope(actor, node)
+    _check_call_accepts(call, node)
+    application = Application(
+        call=call,
+        jurisdiction=node,
+        created_by=actor,
+        overrides=_clean_overrides(overrides),
+        **{k: v for k, v in fields.items() if k in APPLICATION_FIELDS},
+    )
+    _check_links(actor, application)
+    application.full_clean(exclude=["evaluation", "state"])
+    application.save()
+    _set_functions(application, functions)
+    _evaluate(application)
+    application.save(update_fields=["evaluation", "eligible"])
+    _audit_create(actor, application)
+    return application
+
+
+def _check_links(actor, application: Application) -> None:
+    """The site and community must lie in the preparing office's area and the actor's scope."""
+    for node in (application.community, application.site and application.site.jurisdiction):
+        if node is not None and not node.path.startswith(application.jurisdiction.path):
+            raise ValidationError(_("%(node)s is outside the preparing office.") % {"node": node})
+
+
+@transaction.atomic
+def application_update(
+    *,
+    actor,
+    application: Application,
+    functions: Sequence[Mapping[str, Any]] | None = None,
+    overrides: Iterable[Mapping[str, str]] | None = None,
+    **fields,
+) -> Application:
+    """Save the draft (only while with the street: draft or returned)."""
+    require_permission(actor, "change", application)
+    _require_own_office(actor, application)
+    application = _locked(application)
+    _require_state(application, S.DRAFT, S.RETURNED)
+    before = snapshot(application)
+    for name, value in fields.items():
+        if name in APPLICATION_FIELDS:
+            setattr(application, name, value)
+    if overrides is not None:
+        application.overrides = _clean_overrides(overrides)
+    _check_links(actor, application)
+    application.full_clean(exclude=["evaluation", "state"])
+    application.save()
+    if functions is not None:
+        _set_functions(application, functions)
+    _evaluate(application)
+    application.save(update_fields=["evaluation", "eligible"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=application,
+        before=before,
+        after=snapshot(application),
+    )
+    return application
+
+
+def preview_evaluation(*, call: Call, fields, functions, overrides, community) -> dict[str, Any]:
+    """The live check of an unsaved form (writes nothing)."""
+    data = policy_input(
+        fields=fields, functions=functions, overrides=overrides, community=community
+    )
+    return run_policy(call.policy_id, data)
+
+
+def missing_for_submission(application: Application) -> list[str]:
+    """What the street must still provide before the district can take the application."""
+    missing = []
+    if not application.functions.exists():
+        missing.append(_("at least one function"))
+    if not (application.consulted_residents and application.consultation_opinions.strip()):
+        missing.append(_("the resident and enterprise consultation (how many, main opinions)"))
+    if not application.attachments.filter(kind=AttachmentKind.CONSULTATION).exists():
+        missing.append(_("the consultation record attachment"))
+    if not application.safety_assessment.strip():
+        missing.append(_("the safety assessment"))
+    if not application.operating_model:
+        missing.append(_("the operating model"))
+    if not application.eligible:
+        missing.append(_("a passing policy check (every rule met or justified)"))
+    return missing
+
+
+@transaction.atomic
+def application_submit(*, actor, application: Application) -> Application:
+    """Street → district."""
+    require_permission(actor, "submit", application)
+    _require_own_office(actor, application)
+    application = _locked(application)
+    _evaluate(application)
+    application.save(update_fields=["evaluation", "eligible"])
+    if missing := missing_for_submission(application):
+        raise ValidationError(_("Still missing: %(items)s.") % {"items": "; ".join(missing)})
+    application = _transition(actor, application, "submit_to_district", permission=None)
+    notify(
+        recipients(application, Role.DISTRICT_OFFICER),
+        application,
+        _("An application waits for the district: %(name)s") % {"name": application.name},
+    )
+    return application
+
+
+@transaction.atomic
+def application_return(*, actor, application: Application, comment: str) -> Application:
+    """The district sends an application back to the street for revision, with comments."""
+    require_permission(actor, "return", application)
+    _require_state(application, S.DISTRICT_REVIEW)
+    return _return(actor, application, comment)
+
+
+def _return(actor, application: Application, comment: str) -> Application:
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say what needs revising.")})
+    application = _transition(
+        actor, application, "return_for_revision", permission=None, return_comment=comment
+    )
+    notify(
+        recipients(application, Role.STREET_OFFICER) + [application.created_by],
+        application,
+        _("Returned for revision: %(name)s — %(comment)s")
+        % {"name": application.name, "comment": comment},
+    )
+    return application
+
+
+@transaction.atomic
+def application_forward(*, actor, applications: Iterable[Application]) -> list[Application]:
+    """组织申报: the district submits a batch of applications to the city (all or none)."""
+    done = []
+    for application in applications:
+        done.append(_transition(actor, application, "submit_to_city", permission="forward"))
+    if done:
+        notify(
+            recipients(done[0], Role.CITY_ADMIN),
+            done[0],
+            _("%(count)d application(s) submitted by %(office)s")
+            % {"count": len(done), "office": actor.jurisdiction},
+        )
+    return done
+
+
+# --- 3 联合审查: joint review -----------------------------------------------------------------
+
+
+@transaction.atomic
+def application_assign(*, actor, application: Application, departments: Iterable[str]):
+    """The city assigns departments; each gets a review row per dimension of its field."""
+    departments = [d for d in dict.fromkeys(departments) if d in DEPARTMENT_DIMENSIONS]
+    if not departments:
+        raise ValidationError({"departments": _("Assign at least one department.")})
+    application = _transition(actor, application, "start_joint_review", permission="assign")
+    for department in departments:
+        for dimension in DEPARTMENT_DIMENSIONS[department]:
+            review = Review.objects.create(
+                application=application, department=department, dimension=dimension
+            )
+            _audit_create(actor, review)
+        notify(
+            recipients(application, Role.CITY_DEPARTMENT, department),
+            application,
+            _("Joint review requested: %(name)s") % {"name": application.name},
+        )
+    return application
+
+
+@transaction.atomic
+def review_record(
+    *, actor, review: Review, decision: str, comment: str, internal_comment: str = ""
+) -> Review:
+    """A department's decision on one dimension, in its own field only."""
+    require_permission(actor, "change", review)
+    review = _locked(review)
+    if review.department != actor.department:
+        raise PermissionDenied(_("This review belongs to another department."))
+    _require_state(review.application, S.JOINT_REVIEW)
+    if decision not in ReviewDecision.values or decision == ReviewDecision.PENDING:
+        raise ValidationError({"decision": _("Choose a decision.")})
+    if decision != ReviewDecision.AGREE and not comment.strip():
+        raise ValidationError({"comment": _("Explain the decision to the applicant.")})
+    before = snapshot(review)
+    review.decision, review.comment, review.internal_comment = decision, comment, internal_comment
+    review.reviewer, review.reviewed_at = actor, timezone.now()
+    review.save()
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=review, before=before, after=snapshot(review)
+    )
+    if not review.application.reviews.filter(decision=ReviewDecision.PENDING).exists():
+        notify(
+            recipients(review.application, Role.CITY_ADMIN),
+            review.application,
+            _("Joint review complete: %(name)s") % {"name": review.application.name},
+        )
+    return review
+
+
+SELECT, REJECT, RETURN = "select", "reject", "return"
+
+
+@transaction.atomic
+def application_decide(
+    *, actor, application: Application, decision: str, comment: str = ""
+) -> Application:
+    """统筹确定项目: the city selects, rejects or returns after the joint review."""
+    require_permission(actor, "decide", application)
+    if decision == RETURN:
+        return _return(actor, application, comment)
+    if decision == SELECT:
+        if application.reviews.filter(decision=ReviewDecision.PENDING).exists():
+            raise ValidationError(_("Some departments have not reviewed yet."))
+        if not application.eligible:
+            raise ValidationError(_("The policy check does not pass."))
+        name = "select"
+    elif decision == REJECT:
+        if not comment.strip():
+            raise ValidationError({"comment": _("Give the reason.")})
+        name = "reject"
+    else:
+        raise ValidationError({"decision": _("Unknown decision.")})
+    application = _transition(actor, application, name, permission=None, decision_comment=comment)
+    notify(
+        recipients(application, Role.DISTRICT_OFFICER) + [application.created_by],
+        application,
+        _("%(name)s: %(state)s")
+        % {"name": application.name, "state": application.get_state_display()},
+    )
+    return application
+
+
+# --- 4 资金审批: approvals --------------------------------------------------------------------
+
+
+def _attachment_of(application: Application, attachment: Attachment | None, kind: str):
+    if attachment is not None and (
+        attachment.application_id != application.pk or attachment.kind != kind
+    ):
+        raise ValidationError(_("The attachment belongs to another document."))
+    return attachment
+
+
+@transaction.atomic
+def feasibility_record(
+    *,
+    actor,
+    application: Application,
+    document_no: str,
+    approved_on: date,
+    approved_investment_cny: Decimal,
+    attachment: Attachment | None = None,
+) -> FeasibilityApproval:
+    """可研批复, recorded by the district within its powers."""
+    require_model_permission(actor, "add", FeasibilityApproval)
+    application = _transition(actor, application, "approve_feasibility", permission="view")
+    approval = FeasibilityApproval(
+        application=application,
+        document_no=document_no,
+        approved_on=approved_on,
+        approved_investment_cny=approved_investment_cny,
+        attachment=_attachment_of(application, attachment, AttachmentKind.FEASIBILITY),
+        recorded_by=actor,
+    )
+    approval.full_clean()
+    approval.save()
+    _audit_create(actor, approval)
+    notify(
+        recipients(application, Role.STREET_OFFICER),
+        application,
+        _("Feasibility study approved; prepare the fund application report: %(name)s")
+        % {"name": application.name},
+    )
+    return approval
+
+
+@transaction.atomic
+def fund_report_save(
+    *,
+    actor,
+    application: Application,
+    estimates: Mapping[int, Decimal],
+    attachment: Attachment | None = None,
+) -> FundReport:
+    """资金申请报告 at 概算 depth: an estimate for every function of the project."""
+    require_model_permission(actor, "add", FundReport)
+    require_permission(actor, "view", application)
+    _require_own_office(actor, application)
+    application = _locked(application)
+    _require_state(application, S.FS_APPROVED)
+    functions = list(application.functions.all())
+    if {f.pk for f in functions} != set(estimates):
+        raise ValidationError(_("Give an estimate for every function of the project."))
+    total = sum((Decimal(estimates[f.pk]) for f in functions), Decimal("0.00"))
+    if total > application.feasibility.approved_investment_cny:
+        raise ValidationError(_("The estimate exceeds the approved investment (可研批复)."))
+    report, created = FundReport.objects.get_or_create(
+        application=application,
+        defaults=dict(total_cny=total, prepared_by=actor),
+    )
+    before = None if created else snapshot(report)
+    report.total_cny, report.prepared_by = total, actor
+    report.attachment = _attachment_of(application, attachment, AttachmentKind.FUND_REPORT)
+    report.save()
+    report.items.all().delete()
+    FundReportItem.objects.bulk_create(
+        FundReportItem(report=report, function=f, estimate_cny=Decimal(estimates[f.pk]))
+        for f in functions
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=report,
+        before=before,
+        after={**snapshot(report), "items": {str(k): str(v) for k, v in estimates.items()}},
+    )
+    return report
+
+
+@transaction.atomic
+def fund_report_submit(*, actor, application: Application) -> Application:
+    """The district reports the fund application report to the city."""
+    if not FundReport.objects.filter(application=application).exists():
+        raise ValidationError(_("The fund application report has not been prepared."))
+    application = _transition(actor, application, "report_fund_application", permission="report")
+    notify(
+        recipients(application, Role.CITY_ADMIN),
+        application,
+        _("Fund application report submitted: %(name)s") % {"name": application.name},
+    )
+    return application
+
+
+def subsidy_preview(application: Application, inclusive_rate: Decimal | None) -> dict[str, Any]:
+    """The engine's answer on the itemised 概算 with the proposed inclusive rate."""
+    report = application.fund_report
+    estimates = {item.function_id: item.estimate_cny for item in report.items.all()}
+    data = application_input(
+        application, inclusive_rate=inclusive_rate, total_investment_cny=report.total_cny
+    )
+    for function, row in zip(application.functions.all(), data["functions"], strict=True):
+        row["investment_cny"] = estimates[function.pk]
+    return run_policy(application.call.policy_id, data)
+
+
+def _check_budget(call: Call, amount: Decimal) -> None:
+    """Approvals under one call stay within its budget envelope (the call row is locked so
+    that two approvals at once cannot both take the last of it)."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    committed = SubsidyApproval.objects.filter(application__call=call).aggregate(
+        total=models.Sum("total_cny")
+    )["total"] or Decimal(0)
+    if committed + amount > call.budget_cny:
+        raise ValidationError(
+            _("The call's budget envelope has %(left)s CNY left; this subsidy needs %(amount)s.")
+            % {"left": call.budget_cny - committed, "amount": amount}
+        )
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def subsidy_approve(
+    *,
+    actor,
+    application: Application,
+    inclusive_rate: Decimal,
+    rate_reason: str,
+    letter_no: str,
+    approved_on: date,
+) -> SubsidyApproval:
+    """资金审批: the subsidy as the policy engine computes it on the itemised 概算, the inclusive
+    rate within the pack's range with its reason; opens the project ledger."""
+    require_model_permission(actor, "add", SubsidyApproval)
+    require_permission(actor, "view", application)
+    if not rate_reason.strip():
+        raise ValidationError({"rate_reason": _("Give the reason for the inclusive rate.")})
+    evaluation = subsidy_preview(application, inclusive_rate)
+    if "error" in evaluation:
+        raise ValidationError({"inclusive_rate": evaluation["error"]})
+    if not evaluation["eligible"]:
+        raise ValidationError(_("The policy check does not pass."))
+    subsidy = evaluation["subsidy"]
+    _check_budget(application.call, Decimal(subsidy["total_cny"]))
+    application = _transition(actor, application, "approve_subsidy", permission=None)
+    approval = SubsidyApproval(
+        application=application,
+        letter_no=letter_no,
+        approved_on=approved_on,
+        inclusive_rate=inclusive_rate,
+        rate_reason=rate_reason,
+        basic_public_cny=Decimal(subsidy["basic_public_cny"]),
+        inclusive_cny=Decimal(subsidy["inclusive_cny"]),
+        total_cny=Decimal(subsidy["total_cny"]),
+        allocation=subsidy["allocation"],
+        evaluation=evaluation,
+        land_use_grace_expiry=_add_years(approved_on, LAND_USE_GRACE_YEARS),
+        approved_by=actor,
+    )
+    approval.full_clean()
+    approval.save()
+    _audit_create(actor, approval)
+    ledger = Ledger.objects.create(application=application, approved_cny=approval.total_cny)
+    _audit_create(actor, ledger)
+    notify(
+        recipients(application, Role.DISTRICT_OFFICER)
+        + recipients(application, Role.STREET_OFFICER),
+        application,
+        _("Subsidy approved: %(name)s, %(amount)s CNY")
+        % {"name": application.name, "amount": approval.total_cny},
+    )
+    return approval
+
+
+# --- 5 资金下达: construction and disbursement -------------------------------------------------
+
+_MILESTONE_ORDER = [k.value for k in MilestoneKind]
+
+
+@transaction.atomic
+def milestone_record(
+    *,
+    actor,
+    application: Application,
+    kind: str,
+    achieved_on: date,
+    note: str = "",
+    evidence: Attachment | None = None,
+) -> Milestone:
+    """开工, 主体完工, 竣工验收, 投入运营 — in that order, each with its evidence."""
+    require_model_permission(actor, "add", Milestone)
+    require_permission(actor, "view", application)
+    _require_own_office(actor, application)
+    application = _locked(application)
+    _require_state(application, S.FUND_APPROVED, S.IN_CONSTRUCTION)
+    done = set(application.milestones.values_list("kind", flat=True))
+    expected = next((k for k in _MILESTONE_ORDER if k not in done), None)
+    if kind != expected:
+        raise ValidationError({"kind": _("Milestones are recorded in order.")})
+    milestone = Milestone(
+        application=application,
+        kind=kind,
+        achieved_on=achieved_on,
+        note=note,
+        evidence=_attachment_of(application, evidence, AttachmentKind.MILESTONE),
+        recorded_by=actor,
+    )
+    milestone.full_clean()
+    milestone.save()
+    _audit_create(actor, milestone)
+    if kind == MilestoneKind.START:
+        _transition(actor, application, "start_construction", permission=None)
+    elif kind == MilestoneKind.OPERATION:
+        _transition(actor, application, "start_operation", permission=None)
+    return milestone
+
+
+@transaction.atomic
+def tranche_request(*, actor, milestone: Milestone, amount_cny: Decimal, note: str = "") -> Tranche:
+    require_model_permission(actor, "add", Tranche)
+    require_permission(actor, "view", milestone)
+    _require_own_office(actor, milestone.application)
+    ledger = Ledger.objects.get(application=milestone.application_id)
+    outstanding = Tranche.objects.filter(
+        application=milestone.application_id,
+        state__in=[TrancheState.REQUESTED, TrancheState.VERIFIED, TrancheState.APPROVED],
+    ).aggregate(total=models.Sum("amount_cny"))["total"] or Decimal(0)
+    if amount_cny <= 0 or amount_cny + outstanding > ledger.remaining_cny:
+        raise ValidationError(
+            {"amount_cny": _("The amount exceeds what remains of the approved subsidy.")}
+        )
+    tranche = Tranche(
+        application=milestone.application,
+        milestone=milestone,
+        amount_cny=amount_cny,
+        note=note,
+        requested_by=actor,
+    )
+    tranche.full_clean(exclude=["state"])
+    tranche.save()
+    _audit_create(actor, tranche)
+    notify(
+        recipients(tranche.application, Role.DISTRICT_OFFICER),
+        tranche.application,
+        _("Tranche requested: %(amount)s CNY") % {"amount": amount_cny},
+    )
+    return tranche
+
+
+@transaction.atomic
+def tranche_verify(*, actor, tranche: Tranche) -> Tranche:
+    tranche = _transition(actor, tranche, "verify", permission="verify")
+    notify(
+        recipients(tranche.application, Role.CITY_ADMIN),
+        tranche.application,
+        _("Tranche verified by the district: %(amount)s CNY") % {"amount": tranche.amount_cny},
+    )
+    return tranche
+
+
+@transaction.atomic
+def tranche_approve(*, actor, tranche: Tranche) -> Tranche:
+    return _transition(actor, tranche, "approve", permission="approve")
+
+
+@transaction.atomic
+def tranche_reject(*, actor, tranche: Tranche, note: str) -> Tranche:
+    if not note.strip():
+        raise ValidationError({"note": _("Give the reason.")})
+    return _transition(actor, tranche, "reject", permission="reject", note=note)
+
+
+@transaction.atomic
+def tranche_release(*, actor, tranche: Tranche) -> Tranche:
+    """下达: lock the project ledger row, check the headroom, add to what is released.
+
+    The row lock serialises concurrent releases of one project; the ledger's check
+    constraint (released ≤ approved) stops anything that slips past this code.
+    """
+    require_permission(actor, "release", tranche)
+    ledger = Ledger.objects.select_for_update().get(application=tranche.application_id)
+    if ledger.released_cny + tranche.amount_cny > ledger.approved_cny:
+        raise ValidationError(_("The release would exceed the approved subsidy."))
+    tranche = _transition(actor, tranche, "release", permission=None, released_at=timezone.now())
+    before = snapshot(ledger)
+    ledger.released_cny += tranche.amount_cny
+    ledger.save(update_fields=["released_cny"])
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=ledger, before=before, after=snapshot(ledger)
+    )
+    notify(
+        recipients(tranche.application, Role.DISTRICT_OFFICER)
+        + recipients(tranche.application, Role.STREET_OFFICER),
+        tranche.application,
+        _("Funds released: %(amount)s CNY") % {"amount": tranche.amount_cny},
+    )
+    return tranche
+
+
+# --- Changes after approval: the policy check runs again -------------------------------------
+
+
+@transaction.atomic
+def change_request_create(
+    *,
+    actor,
+    application: Application,
+    reason: str,
+    total_investment_cny: Decimal,
+    gross_floor_area_m2: Decimal,
+) -> ChangeRequest:
+    require_model_permission(actor, "add", ChangeRequest)
+    require_permission(actor, "view", application)
+    _require_own_office(actor, application)
+    _require_state(application, S.FUND_APPROVED, S.IN_CONSTRUCTION, S.OPERATING)
+    evaluation = run_policy(
+        application.call.policy_id,
+        application_input(
+            application,
+            total_investment_cny=total_investment_cny,
+            gross_floor_area_m2=gross_floor_area_m2,
+        ),
+    )
+    change = ChangeRequest(
+        application=application,
+        reason=reason,
+        total_investment_cny=total_investment_cny,
+        gross_floor_area_m2=gross_floor_area_m2,
+        evaluation=evaluation,
+        eligible=bool(evaluation.get("eligible")),
+        requested_by=actor,
+    )
+    change.full_clean(exclude=["state"])
+    change.save()
+    _audit_create(actor, change)
+    notify(
+        recipients(application, Role.CITY_ADMIN),
+        application,
+        _("Change requested: %(name)s") % {"name": application.name},
+    )
+    return change
+
+
+@transaction.atomic
+def change_request_decide(*, actor, change: ChangeRequest, approve: bool) -> ChangeRequest:
+    """The city accepts (an eligible change is applied to the project) or refuses it."""
+    if approve and not change.eligible:
+        raise ValidationError(_("The changed project fails the policy check."))
+    change = _transition(actor, change, "approve" if approve else "reject", permission="decide")
+    if approve:
+        application = _locked(change.application)
+        before = snapshot(application)
+        application.total_investment_cny = change.total_investment_cny
+        application.gross_floor_area_m2 = change.gross_floor_area_m2
+        application.evaluation, application.eligible = change.evaluation, change.eligible
+        application.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=application,
+            before=before,
+            after=snapshot(application),
+        )
+    return change
+
+
+# --- Attachments -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attachment_add(*, actor, application: Application, kind: str, upload) -> Attachment:
+    require_model_permission(actor, "add", Attachment)
+    require_permission(actor, "view", application)
+    if kind not in AttachmentKind.values:
+        raise ValidationError({"kind": _("Unknown kind of document.")})
+    stored = files.store_upload(upload)
+    attachment = Attachment.objects.create(
+        application=application, kind=kind, uploaded_by=actor, **stored
+    )
+    _audit_create(actor, attachment)
+    return attachment

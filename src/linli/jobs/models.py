@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.permissions import RestrictedQuerySet
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    """A long computation (a district's diagnosis, a site plan) run outside the request.
+
+    Scoped by the jurisdiction it is about: whoever may see that area may see the job.
+    """
+
+    kind = models.CharField(_("kind"), max_length=32)
+    jurisdiction = models.ForeignKey(
+        "registry.Jurisdiction",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("jurisdiction"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    message = models.CharField(_("message"), max_length=200, blank=True)
+    params = models.JSONField(_("parameters"), default=dict)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_path = "jurisdiction__path"
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def done(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)

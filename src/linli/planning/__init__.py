@@ -1,0 +1,1 @@
+"""Planning on the walking network: graph, accessibility, diagnosis and siting (no Django)."""

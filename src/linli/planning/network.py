@@ -1,0 +1,418 @@
+"""OpenStreetMap → walking graph.
+
+Reads an ``.osm.pbf`` or ``.osm`` (XML) file with pyosmium, keeps the ways a pedestrian may
+use, and returns the largest connected component as compact CSR arrays with edge lengths in
+metres. Every graph node is an OSM way node (no simplification), so snapping lands on the
+street itself and not on the nearest intersection.
+
+The reader was chosen by measuring: one pyosmium pass with its C++ node-location index and
+C++ tag filters reads the 1 M-node synthetic city of ``benchmarks/`` in about 2 s, a second
+pass over the nodes (an id filter) doubles that, and pyrosm's ``get_network("walking")`` takes
+6.3 s on the Porto Alegre extract against 0.7 s here. Graph search runs on these arrays with
+``scipy.sparse.csgraph`` and the numba kernels of ``_dijkstra``; no graph object is built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zipfile
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import osmium
+import osmium.filter
+import scipy.sparse
+from scipy.sparse.csgraph import connected_components
+
+__all__ = [
+    "NetworkError",
+    "NetworkReport",
+    "WalkGraph",
+    "graph_csr",
+    "graph_from_edges",
+    "haversine_m",
+    "read_walk_graph",
+    "unwalkable_reason",
+    "walk_graph_csr",
+]
+
+EARTH_RADIUS_M = 6_371_008.8
+# Highway values nobody may walk on, or that are not (yet, any more) a way at all.
+NOT_WALKABLE_HIGHWAY = frozenset(
+    {
+        "motorway",
+        "motorway_link",
+        "construction",
+        "proposed",
+        "abandoned",
+        "disused",
+        "razed",
+        "bus_guideway",
+        "raceway",
+    }
+)
+CLOSED_ACCESS = frozenset({"no", "private"})
+# An explicit foot permission reopens a way that is otherwise closed to the public.
+FOOT_ALLOWED = frozenset({"yes", "designated", "permissive"})
+# Bump when the filter or the graph layout changes, so that old cache files are not reused.
+_CACHE_VERSION = "walk-graph-1"
+_INVALID_COORDINATE = 2_147_483_647  # libosmium's undefined x/y of a node missing from the file
+
+
+class NetworkError(ValueError):
+    """The file cannot be read as an OpenStreetMap walking network."""
+
+
+@dataclass(frozen=True)
+class NetworkReport:
+    """What reading kept and what it dropped, and why.
+
+    Attributes
+    ----------
+    highway_ways : int
+        Ways with a ``highway`` tag in the file.
+    walkable_ways : int
+        Of those, the ways kept as walkable.
+    dropped_ways : dict[str, int]
+        Dropped ways by reason, e.g. ``{"highway=motorway": 12, "foot=no": 3}``.
+    missing_nodes : int
+        Node references of walkable ways whose node is not in the file (cut by the extract).
+    parallel_edges : int
+        Directed edges dropped because a shorter edge joins the same two nodes.
+    components : int
+        Connected components of the walkable graph before keeping the largest.
+    nodes : int
+        Nodes of the kept component.
+    edges : int
+        Directed edges of the kept component (each street segment counts twice).
+    dropped_nodes : int
+        Nodes outside the largest component.
+    """
+
+    highway_ways: int
+    walkable_ways: int
+    dropped_ways: dict[str, int] = field(default_factory=dict)
+    missing_nodes: int = 0
+    parallel_edges: int = 0
+    components: int = 0
+    nodes: int = 0
+    edges: int = 0
+    dropped_nodes: int = 0
+
+
+@dataclass(frozen=True)
+class WalkGraph:
+    """A walking graph as CSR arrays; symmetric (every segment in both directions).
+
+    Attributes
+    ----------
+    osm_id : numpy.ndarray
+        int64 OSM node id of each graph node.
+    lon, lat : numpy.ndarray
+        float64 WGS 84 coordinates of each node.
+    indptr : numpy.ndarray
+        int32 CSR row pointer, ``n_nodes + 1`` entries.
+    indices : numpy.ndarray
+        int32 CSR column index (target node) of each directed edge.
+    length_m : numpy.ndarray
+        float64 length of each directed edge in metres.
+    report : NetworkReport
+        What was kept and dropped while reading.
+    """
+
+    osm_id: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    length_m: np.ndarray
+    report: NetworkReport
+
+    @property
+    def n_nodes(self) -> int:
+        return int(self.osm_id.size)
+
+
+def haversine_m(
+    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
+) -> np.ndarray:
+    """Great-circle distance in metres between WGS 84 points (arrays broadcast)."""
+    lon1, lat1, lon2, lat2 = (
+        np.radians(np.asarray(a, dtype=np.float64)) for a in (lon1, lat1, lon2, lat2)
+    )
+    a = (
+        np.sin((lat2 - lat1) / 2.0) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
+    )
+    return 2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+def unwalkable_reason(tags: dict[str, str]) -> str | None:
+    """Why a highway way is not walkable, or ``None`` when a pedestrian may use it.
+
+    Parameters
+    ----------
+    tags : dict[str, str]
+        The way's OSM tags; it must have a ``highway`` tag.
+
+    Returns
+    -------
+    str or None
+        The dropping reason as ``key=value`` (``"highway=motorway"``, ``"foot=no"``,
+        ``"access=private"``), or ``None`` for a walkable way.
+    """
+    highway = tags.get("highway")
+    if highway in NOT_WALKABLE_HIGHWAY:
+        return f"highway={highway}"
+    foot = tags.get("foot")
+    if foot == "no":
+        return "foot=no"
+    access = tags.get("access")
+    if access in CLOSED_ACCESS and foot not in FOOT_ALLOWED:
+        return f"access={access}"
+    return None
+
+
+def _read_ways(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
+    """Node refs, x/y (1e-7 degrees) and a way number per ref of the walkable ways."""
+    refs: list[int] = []
+    xs: list[int] = []
+    ys: list[int] = []
+    way_of_ref: list[int] = []
+    dropped: Counter[str] = Counter()
+    highway_ways = 0
+    walkable = 0
+    try:
+        processor = (
+            osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+            .with_locations()
+            .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+            .with_filter(osmium.filter.KeyFilter("highway"))
+        )
+        for way in processor:
+            highway_ways += 1
+            tags = way.tags
+            reason = unwalkable_reason(
+                {key: tags.get(key) for key in ("highway", "foot", "access") if key in tags}
+            )
+            if reason is not None:
+                dropped[reason] += 1
+                continue
+            start = len(refs)
+            # The hot loop (one pass per way node): plain attribute reads, no property calls.
+            for node in way.nodes:
+                location = node.location
+                refs.append(node.ref)
+                xs.append(location.x)
+                ys.append(location.y)
+            way_of_ref.extend([walkable] * (len(refs) - start))
+            walkable += 1
+    except RuntimeError as error:  # libosmium reports every parse error as RuntimeError
+        raise NetworkError(f"{path}: not a readable OpenStreetMap file ({error})") from error
+    stats = {"highway_ways": highway_ways, "walkable_ways": walkable, "dropped_ways": dict(dropped)}
+    return (
+        np.asarray(refs, dtype=np.int64),
+        np.asarray(xs, dtype=np.int64),
+        np.asarray(ys, dtype=np.int64),
+        np.asarray(way_of_ref, dtype=np.int64),
+        stats,
+    )
+
+
+def graph_from_edges(
+    osm_id: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    source: np.ndarray,
+    target: np.ndarray,
+    length_m: np.ndarray,
+    report: NetworkReport,
+) -> WalkGraph:
+    """Build the symmetric CSR walking graph of the largest connected component.
+
+    Parameters
+    ----------
+    osm_id, lon, lat : numpy.ndarray
+        Per-node OSM id and WGS 84 coordinates.
+    source, target : numpy.ndarray
+        Node indices of each undirected segment.
+    length_m : numpy.ndarray
+        Segment lengths in metres.
+    report : NetworkReport
+        Reading figures so far; the graph figures are filled in here.
+
+    Returns
+    -------
+    WalkGraph
+        Both directions of every segment; of parallel segments between the same two nodes only
+        the shortest is kept (``scipy.sparse`` would sum them), self-loops are dropped.
+    """
+    n = osm_id.size
+    keep = source != target
+    u = np.concatenate([source[keep], target[keep]]).astype(np.int64)
+    v = np.concatenate([target[keep], source[keep]]).astype(np.int64)
+    w = np.concatenate([length_m[keep], length_m[keep]]).astype(np.float64)
+    if u.size == 0:
+        raise NetworkError("no walkable street segment")
+    u, v, w, parallel = _shortest_parallel(u, v, w, n)
+    csr = _csr(u, v, w, n)
+    components, labels = connected_components(csr, directed=True, connection="weak")
+    largest = np.bincount(labels).argmax()
+    inside = labels == largest
+    renumber = np.full(n, -1, dtype=np.int64)
+    renumber[inside] = np.arange(int(inside.sum()))
+    edge_inside = inside[u]
+    u, v, w = renumber[u[edge_inside]], renumber[v[edge_inside]], w[edge_inside]
+    kept = int(inside.sum())
+    csr = _csr(u, v, w, kept)
+    full_report = NetworkReport(
+        **{
+            **asdict(report),
+            "parallel_edges": parallel,
+            "components": int(components),
+            "nodes": kept,
+            "edges": int(w.size),
+            "dropped_nodes": int(n - kept),
+        }
+    )
+    return WalkGraph(
+        osm_id=np.ascontiguousarray(osm_id[inside], dtype=np.int64),
+        lon=np.ascontiguousarray(lon[inside], dtype=np.float64),
+        lat=np.ascontiguousarray(lat[inside], dtype=np.float64),
+        indptr=csr.indptr.astype(np.int32, copy=False),
+        indices=csr.indices.astype(np.int32, copy=False),
+        length_m=csr.data.astype(np.float64, copy=False),
+        report=full_report,
+    )
+
+
+def _shortest_parallel(
+    u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Keep only the shortest of parallel directed edges; the result is sorted by (u, v)."""
+    key = u * max(n, 1) + v
+    order = np.argsort(key, kind="stable")  # a radix sort on integers: fast
+    key = key[order]
+    first = np.ones(key.size, dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    starts = np.flatnonzero(first)
+    shortest = np.minimum.reduceat(w[order], starts)
+    kept = key[starts]
+    return kept // max(n, 1), kept % max(n, 1), shortest, int(key.size - starts.size)
+
+
+def graph_csr(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> scipy.sparse.csr_matrix:
+    """A CSR matrix of directed edges ``u -> v`` of length ``w`` over ``n`` nodes.
+
+    Of parallel edges only the shortest is kept; ``scipy.sparse`` would sum them.
+    """
+    u, v, w, _ = _shortest_parallel(
+        np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64), np.asarray(w, float), n
+    )
+    return _csr(u, v, w, n)
+
+
+def _csr(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> scipy.sparse.csr_matrix:
+    """CSR from edges already sorted by (u, v) and free of duplicates: no summing, no copy."""
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(u, minlength=n), out=indptr[1:])
+    return scipy.sparse.csr_matrix((w, v.astype(np.int32), indptr), shape=(n, n))
+
+
+def walk_graph_csr(graph: WalkGraph) -> scipy.sparse.csr_matrix:
+    """The graph as a ``scipy.sparse`` CSR matrix of edge lengths (shares the arrays)."""
+    return scipy.sparse.csr_matrix(
+        (graph.length_m, graph.indices, graph.indptr), shape=(graph.n_nodes, graph.n_nodes)
+    )
+
+
+def _build(path: Path) -> WalkGraph:
+    refs, xs, ys, way_of_ref, stats = _read_ways(path)
+    if refs.size == 0:
+        raise NetworkError(f"{path}: no walkable ways in the file")
+    located = (xs != _INVALID_COORDINATE) & (ys != _INVALID_COORDINATE)
+    osm_id, first, ref_node = np.unique(refs, return_index=True, return_inverse=True)
+    # A segment joins consecutive refs of the same way whose nodes both exist in the file.
+    segment = (way_of_ref[1:] == way_of_ref[:-1]) & located[1:] & located[:-1]
+    source, target = ref_node[:-1][segment], ref_node[1:][segment]
+    lon = xs[first] / 1e7
+    lat = ys[first] / 1e7
+    length = haversine_m(lon[source], lat[source], lon[target], lat[target])
+    # Nodes that are not on any segment (missing from the file or on one-node ways) are
+    # isolated and drop out with the small components.
+    report = NetworkReport(**stats, missing_nodes=int(np.unique(refs[~located]).size))
+    return graph_from_edges(osm_id, lon, lat, source, target, length, report)
+
+
+def read_walk_graph(
+    path: str | os.PathLike[str], cache_dir: str | os.PathLike[str] | None = None
+) -> WalkGraph:
+    """Read an OpenStreetMap file into a walking graph, reusing an on-disk cache.
+
+    Parameters
+    ----------
+    path : str or path-like
+        An ``.osm.pbf`` or ``.osm`` (XML) file.
+    cache_dir : str or path-like, optional
+        Directory of cached graphs (``.npz`` named after the file's SHA-256 and the reader
+        version); created when missing. ``None`` reads the file every time.
+
+    Returns
+    -------
+    WalkGraph
+        The largest connected component of the walkable ways; see ``graph.report``.
+
+    Raises
+    ------
+    NetworkError
+        The file is missing, unreadable or holds no walkable way.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise NetworkError(f"{path}: no such file")
+    if cache_dir is None:
+        return _build(path)
+    digest = hashlib.sha256(_CACHE_VERSION.encode())
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    cached = Path(cache_dir) / f"{digest.hexdigest()[:32]}.npz"
+    if cached.is_file():
+        try:
+            return _load(cached)
+        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+            pass  # a damaged cache file is rebuilt below
+    graph = _build(path)
+    try:
+        _save(graph, cached)
+    except OSError:
+        pass  # the cache only saves time: an unwritable cache directory is not an error
+    return graph
+
+
+def _save(graph: WalkGraph, cached: Path) -> None:
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    # Write then rename, so that a concurrent reader never sees half a file.
+    partial = cached.with_name(f"{cached.stem}.{os.getpid()}.partial.npz")
+    np.savez(
+        partial,
+        osm_id=graph.osm_id,
+        lon=graph.lon,
+        lat=graph.lat,
+        indptr=graph.indptr,
+        indices=graph.indices,
+        length_m=graph.length_m,
+        report=np.array(json.dumps(asdict(graph.report))),
+    )
+    partial.replace(cached)
+
+
+def _load(cached: Path) -> WalkGraph:
+    with np.load(cached) as data:
+        arrays = {key: data[key] for key in data.files}
+    report = NetworkReport(**json.loads(str(arrays.pop("report"))))
+    return WalkGraph(report=report, **arrays)

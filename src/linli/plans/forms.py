@@ -1,0 +1,63 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.permissions import restrict
+from linli.core.vocabulary import choices
+from linli.policy import DEFAULT_POLICY, list_packs, vocabulary
+from linli.registry.forms import StyledFormMixin
+from linli.registry.models import Jurisdiction, Level
+
+
+class DiagnosisForm(StyledFormMixin, forms.Form):
+    area = forms.ModelChoiceField(queryset=Jurisdiction.objects.none(), label=_("Area"))
+    policy = forms.ChoiceField(label=_("Policy pack"), initial=DEFAULT_POLICY)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = Jurisdiction.objects.filter(level__in=[Level.CITY, Level.DISTRICT, Level.STREET])
+        self.fields["area"].queryset = restrict(areas, user)
+        self.fields["policy"].choices = [(p.id, f"{p.id} · {p.title_zh}") for p in list_packs()]
+
+    def job_params(self) -> dict:
+        return {"policy": self.cleaned_data["policy"]}
+
+
+class SitePlanForm(DiagnosisForm):
+    scenarios = forms.MultipleChoiceField(
+        label=_("Services to place"),
+        widget=forms.CheckboxSelectMultiple,
+        initial=["elderly_care", "infant_care", "child_afterschool", "community_meals"],
+    )
+    budget_wan = forms.DecimalField(
+        label=_("Budget (10 000 CNY)"), min_value=0, max_digits=12, decimal_places=2, initial=2000
+    )
+    max_sites = forms.IntegerField(label=_("At most this many sites"), min_value=1, required=False)
+    radius_m = forms.FloatField(label=_("Walking distance served (m)"), min_value=50, initial=500)
+    min_floor_area_m2 = forms.FloatField(
+        label=_("Floor area each service needs (m²)"),
+        min_value=0,
+        initial=150,
+        help_text=_("A planning assumption: no policy text sets per-service minimum areas."),
+    )
+    fundable_complexes = forms.BooleanField(
+        label=_("Only fundable complexes (the policy pack's function rules)"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["scenarios"].choices = choices(vocabulary.SCENARIOS)
+        self.fields["scenarios"].widget.attrs["class"] = "form-check-input"
+
+    def job_params(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "policy": data["policy"],
+            "scenarios": data["scenarios"],
+            "budget_cny": float(data["budget_wan"] * 10_000),
+            "max_sites": data["max_sites"],
+            "radius_m": data["radius_m"],
+            "min_floor_area_m2": data["min_floor_area_m2"],
+            "fundable_complexes": data["fundable_complexes"],
+        }

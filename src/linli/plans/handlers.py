@@ -1,0 +1,84 @@
+"""Job handlers: read the registry (as the job's creator may see it), run the compute core."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+
+from linli.jobs.runner import register
+from linli.planning.gaps import gap_report, standards_from_pack
+from linli.planning.network import read_walk_graph
+from linli.plans.inputs import area_tables
+from linli.policy import load_pack
+
+DIAGNOSE = "diagnose"
+
+
+def network_path() -> Path:
+    """The city's walking network (OpenStreetMap); the demo city's own by default."""
+    return Path(settings.PLANNING_NETWORK_FILE or settings.DATA_DIR / "demo" / "network.osm.pbf")
+
+
+@register(DIAGNOSE)
+def diagnose(job, report) -> dict:
+    pack = load_pack(job.params["policy"])
+    report(5, "reading the registry")
+    tables = area_tables(job.created_by, job.jurisdiction)
+    report(10, "reading the walking network")
+    graph = read_walk_graph(network_path(), cache_dir=settings.DATA_DIR / "cache" / "networks")
+    result = gap_report(
+        graph,
+        tables.communities,
+        tables.demand,
+        tables.functions,
+        tables.sites,
+        standards_from_pack(pack),
+        progress=report,
+    )
+    # NaN is not JSON: pandas writes it as null.
+    return {
+        "policy": pack.id,
+        "communities": json.loads(result.communities.to_json(orient="records")),
+        "coverage": json.loads(result.coverage.to_json(orient="records")),
+        "off_network": result.off_network,
+    }
+
+
+SITE_PLAN = "site_plan"
+
+
+@register(SITE_PLAN)
+def plan_sites(job, report) -> dict:
+    from linli.planning.site_plan import PlanRequest, plan_summary, site_plan
+
+    params = job.params
+    pack = load_pack(params["policy"])
+    report(5, "reading the registry")
+    tables = area_tables(job.created_by, job.jurisdiction)
+    if tables.sites.empty:
+        raise ValueError("no available candidate sites in this area")
+    graph = read_walk_graph(network_path(), cache_dir=settings.DATA_DIR / "cache" / "networks")
+    report(20, "walking distances and optimisation")
+    request = PlanRequest(
+        scenarios=tuple(params["scenarios"]),
+        budget_cny=float(params["budget_cny"]),
+        max_sites=params.get("max_sites"),
+        radius_m=float(params["radius_m"]),
+        min_floor_area_m2=float(params["min_floor_area_m2"]),
+        fundable_complexes=bool(params["fundable_complexes"]),
+        time_limit_s=float(params.get("time_limit_s", 30)),
+    )
+    plan = site_plan(
+        graph, tables.communities, tables.demand, tables.functions, tables.sites, request, pack
+    )
+    summary = plan_summary(plan, tables.sites, tables.demand)
+    names = dict(zip(tables.communities["code"], tables.communities["name"], strict=True))
+    site_pk = dict(zip(tables.sites["code"], tables.sites["pk"], strict=True))
+    for site in summary["sites"]:
+        site["site_pk"] = int(site_pk[site["code"]])
+        site["communities"] = {
+            names.get(code, code): round(w, 1) for code, w in site["communities"].items()
+        }
+    return {"policy": pack.id, "request": params, **summary}

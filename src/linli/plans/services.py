@@ -1,0 +1,67 @@
+"""From a site plan to a funding application: the recommended site becomes a draft,
+pre-filled with its services, areas, cost and the planning evidence."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from linli.core.permissions import get_restricted_or_404, restrict
+from linli.funding import services as funding
+from linli.funding.models import Application, Call
+from linli.jobs.models import Job
+from linli.policy import load_pack
+from linli.registry.models import CandidateSite
+
+
+def open_call_for(actor) -> Call | None:
+    """The newest open call the actor's office may apply to."""
+    calls = restrict(Call.objects.filter(state="open"), actor).prefetch_related("districts")
+    for call in calls.order_by("-opens_on", "-pk"):
+        if any(actor.jurisdiction.path.startswith(d.path) for d in call.districts.all()):
+            return call
+    return None
+
+
+def application_from_plan(*, actor, job: Job, rank: int) -> Application:
+    """A draft application for the site ranked ``rank`` in the site plan ``job``."""
+    recommended = next((s for s in job.result["sites"] if s["rank"] == rank), None)
+    if recommended is None:
+        raise ValidationError(_("The plan has no site ranked %(rank)s.") % {"rank": rank})
+    call = open_call_for(actor)
+    if call is None:
+        raise ValidationError(_("No open call accepts applications from your office."))
+    site = get_restricted_or_404(CandidateSite.objects.all(), actor, pk=recommended["site_pk"])
+    categories = load_pack(call.policy_id).scenarios
+    area = Decimal(str(job.result["request"]["min_floor_area_m2"])).quantize(Decimal("0.01"))
+    functions = [
+        {"scenario": code, "category": categories[code][0], "floor_area_m2": area}
+        for code in recommended["scenarios"]
+    ]
+    return funding.application_create(
+        actor=actor,
+        call=call,
+        functions=functions,
+        name=_("%(site)s community embedded service facility") % {"site": site.name},
+        site=site,
+        community=site.jurisdiction,
+        kind="complex" if len(functions) >= 3 else "scattered",
+        construction="stock_conversion",
+        space_source=site.space_source,
+        # The usual model for a converted public building; the office changes it in the form.
+        operating_model="public_built_private_run",
+        gross_floor_area_m2=site.floor_area_m2,
+        total_investment_cny=Decimal(str(recommended["cost"])).quantize(Decimal("0.01")),
+        planning_evidence={
+            "site_plan": job.pk,
+            "rank": rank,
+            "residents_gaining": round(recommended["gain"]),
+            "gain_by_scenario": recommended["gain_by_scenario"],
+            "communities_gaining": recommended["communities"],
+            "walking_distance_m": job.result["request"]["radius_m"],
+            "plan_optimal": job.result["optimal"],
+            "policy": job.result["policy"],
+        },
+    )

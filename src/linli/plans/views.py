@@ -1,0 +1,257 @@
+"""Planning pages: gap diagnoses and site plans, each run as a background job."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linli.core.exports import xlsx_response
+from linli.core.permissions import get_restricted_or_404, has_permission, restrict
+from linli.core.views import requires
+from linli.core.vocabulary import label
+from linli.funding.models import Application
+from linli.jobs.models import Job, JobStatus
+from linli.jobs.services import job_submit
+from linli.planning.gaps import SCENARIOS, standards_from_pack
+from linli.plans import services
+from linli.plans.forms import DiagnosisForm, SitePlanForm
+from linli.plans.handlers import DIAGNOSE, SITE_PLAN
+from linli.policy import load_pack, vocabulary
+from linli.registry.models import Community
+
+
+def _runs_page(request, *, kind: str, form_class, template: str, title, detail: str):
+    """A planning page: the form that starts a run (for those who may) and the past runs."""
+    form = form_class(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if not has_permission(request.user, Job, "add"):
+            raise PermissionDenied
+        if form.is_valid():
+            job = job_submit(
+                actor=request.user,
+                kind=kind,
+                jurisdiction=form.cleaned_data["area"],
+                params=form.job_params(),
+            )
+            return redirect(detail, pk=job.pk)
+    runs = restrict(Job.objects.filter(kind=kind), request.user).select_related(
+        "jurisdiction", "created_by"
+    )[:50]
+    can_run = has_permission(request.user, Job, "add")
+    return render(
+        request, template, {"title": title, "form": form, "runs": runs, "can_run": can_run}
+    )
+
+
+@requires(Job, "view")
+def diagnosis_list(request):
+    return _runs_page(
+        request,
+        kind=DIAGNOSE,
+        form_class=DiagnosisForm,
+        template="plans/diagnosis_list.html",
+        title=_("Gap diagnosis"),
+        detail="plans:diagnosis_detail",
+    )
+
+
+def _run(request, kind: str, pk: int) -> Job:
+    """A run of ``kind`` the user may see; 404 otherwise."""
+    return get_restricted_or_404(Job.objects.filter(kind=kind), request.user, pk=pk)
+
+
+def _result(request, kind: str, pk: int) -> Job:
+    """A finished run whose result the page reads; a run still going (or failed) is 404."""
+    return get_restricted_or_404(
+        Job.objects.filter(kind=kind, status=JobStatus.SUCCEEDED), request.user, pk=pk
+    )
+
+
+@requires(Job, "view")
+def diagnosis_detail(request, pk: int):
+    job = _run(request, DIAGNOSE, pk)
+    if job.status != JobStatus.SUCCEEDED:
+        return render(
+            request,
+            "plans/diagnosis_running.html",
+            {
+                "title": _("Gap diagnosis of %(area)s") % {"area": job.jurisdiction},
+                "job": job,
+            },
+        )
+    pack = load_pack(job.result["policy"])
+    return render(
+        request,
+        "plans/diagnosis_detail.html",
+        {
+            "title": _("Gap diagnosis of %(area)s") % {"area": job.jurisdiction},
+            "job": job,
+            "rows": job.result["communities"],
+            "standards": standards_from_pack(pack),
+            "pack": pack,
+            "scenarios": [(code, _scenario_label(code)) for code in SCENARIOS],
+            "chart": _coverage_chart(job.result["coverage"], job.result["communities"]),
+        },
+    )
+
+
+def _scenario_label(code: str) -> str:
+    return label(vocabulary.SCENARIOS, code)
+
+
+def _coverage_chart(coverage: list[dict], communities: list[dict]) -> dict:
+    """Population share within each life circle, per scenario, over the whole area."""
+    population = {row["code"]: row["population"] or 0 for row in communities}
+    circles = sorted({row["life_circle_m"] for row in coverage})
+    series = []
+    for circle in circles:
+        shares = []
+        for scenario in SCENARIOS:
+            rows = [
+                r for r in coverage if r["scenario"] == scenario and r["life_circle_m"] == circle
+            ]
+            covered = sum(r["covered_weight"] for r in rows)
+            total = sum(r["total_weight"] for r in rows) or sum(population.values())
+            shares.append(round(100 * covered / total, 1) if total else 0)
+        series.append({"name": f"{int(circle)} m", "data": shares})
+    return {"scenarios": [_scenario_label(s) for s in SCENARIOS], "series": series}
+
+
+@requires(Job, "view")
+def diagnosis_map(request, pk: int):
+    """Community boundaries with the run's measures, for the choropleth."""
+    job = _result(request, DIAGNOSE, pk)
+    measures = {row["code"]: row for row in job.result["communities"]}
+    communities = restrict(
+        Community.objects.filter(jurisdiction__code__in=measures), request.user
+    ).select_related("jurisdiction")
+    features = [
+        {
+            "type": "Feature",
+            "geometry": c.boundary,
+            "properties": {**measures[c.jurisdiction.code], "url": c.get_absolute_url()},
+        }
+        for c in communities
+        if c.boundary
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+EXPORT_COLUMNS = (
+    ("priority_rank", "排序 rank"),
+    ("code", "社区代码 community code"),
+    ("name", "社区 community"),
+    ("population", "常住人口 population"),
+    ("aged_60_plus", "60岁以上 aged 60+"),
+    ("priority_score", "优先度 priority score"),
+    ("area_per_100_households", "每百户设施面积 m²/100 households"),
+    ("beds_per_1000_aged_60_plus", "每千老人床位 beds/1000 aged 60+"),
+    ("infant_slots_per_1000_people", "每千人托位 infant slots/1000"),
+    ("nursing_bed_share", "护理型床位占比 nursing bed share"),
+    *((f"covered_{s}", f"10分钟覆盖 {s}") for s in SCENARIOS),
+)
+
+
+@requires(Job, "view")
+def diagnosis_export(request, pk: int):
+    job = _result(request, DIAGNOSE, pk)
+    rows = ([row.get(key) for key, _h in EXPORT_COLUMNS] for row in job.result["communities"])
+    return xlsx_response(
+        f"diagnosis-{job.pk}.xlsx", "diagnosis", [h for _k, h in EXPORT_COLUMNS], rows
+    )
+
+
+# --- Site plans ---------------------------------------------------------------------------
+
+
+@requires(Job, "view")
+def site_plan_list(request):
+    return _runs_page(
+        request,
+        kind=SITE_PLAN,
+        form_class=SitePlanForm,
+        template="plans/site_plan_list.html",
+        title=_("Site plans"),
+        detail="plans:site_plan_detail",
+    )
+
+
+def _plan_context(job: Job) -> dict:
+    labels = {code: _scenario_label(code) for code in SCENARIOS}
+    sites = [
+        {**site, "scenario_labels": [labels[s] for s in site["scenarios"]]}
+        for site in job.result["sites"]
+    ]
+    return {
+        "job": job,
+        "plan": {**job.result, "gap_percent": 100 * job.result["gap"]},
+        "sites": sites,
+        "budget_wan": job.result["request"]["budget_cny"] / 10_000,
+        "gains": [(labels[k], v) for k, v in job.result["gain_by_scenario"].items()],
+        "map_data": {
+            "sites": [
+                {
+                    "rank": s["rank"],
+                    "name": s["name"],
+                    "lon": s["lon"],
+                    "lat": s["lat"],
+                    "radius": job.result["request"]["radius_m"],
+                    "services": "、".join(s["scenario_labels"]),
+                    "points": s.get("gaining_points", []),
+                }
+                for s in sites
+            ]
+        },
+    }
+
+
+@requires(Job, "view")
+def site_plan_detail(request, pk: int):
+    job = _run(request, SITE_PLAN, pk)
+    title = _("Site plan for %(area)s") % {"area": job.jurisdiction}
+    if job.status != JobStatus.SUCCEEDED:
+        return render(request, "plans/diagnosis_running.html", {"title": title, "job": job})
+    others = restrict(
+        Job.objects.filter(kind=SITE_PLAN, status=JobStatus.SUCCEEDED), request.user
+    ).exclude(pk=job.pk)[:20]
+    return render(
+        request,
+        "plans/site_plan_detail.html",
+        {
+            "title": title,
+            "others": others,
+            "can_apply": has_permission(request.user, Application, "add"),
+            **_plan_context(job),
+        },
+    )
+
+
+@requires(Job, "view")
+def site_plan_compare(request, pk: int, other: int):
+    """Two plans side by side: what each buys, covers and costs."""
+    plans = [_result(request, SITE_PLAN, pk), _result(request, SITE_PLAN, other)]
+    return render(
+        request,
+        "plans/site_plan_compare.html",
+        {
+            "title": _("Compare site plans"),
+            "plans": [_plan_context(job) for job in plans],
+        },
+    )
+
+
+@require_POST
+@requires(Application, "add")
+def site_plan_apply(request, pk: int, rank: int):
+    job = _result(request, SITE_PLAN, pk)
+    try:
+        application = services.application_from_plan(actor=request.user, job=job, rank=rank)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("plans:site_plan_detail", pk=job.pk)
+    messages.success(request, _("Draft application created from the plan; complete it and save."))
+    return redirect("funding:application_edit", pk=application.pk)

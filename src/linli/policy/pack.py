@@ -1,0 +1,432 @@
+"""Policy packs: the programme's rules and numbers as versioned TOML data.
+
+A pack is one TOML file named ``<id>.toml``. It may ``extends`` another pack: the
+substantive sections (scenarios, rules, subsidy, standards, funding steps) are merged table by
+table, the child winning; the parent's source documents are kept; the metadata (id, titles,
+jurisdiction, status, dates) is the child's own. Shipped packs live in ``packs/``; a deployment
+adds its own directories with the ``LINLI_POLICY_PATH`` environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from linli.policy.checks import CHECKS
+from linli.policy.vocabulary import (
+    CATEGORIES,
+    CONFIDENCES,
+    CONSTRUCTIONS,
+    KINDS,
+    SCENARIOS,
+    SEVERITIES,
+)
+
+PACKS_DIR = Path(__file__).parent / "packs"
+PATH_ENV = "LINLI_POLICY_PATH"
+STANDARD_SECTIONS = ("life_circles", "area_standards", "capacity_ratios", "priority_weights")
+INHERITED_SECTIONS = ("scenarios", "rules", "subsidy", "funding_steps", *STANDARD_SECTIONS)
+STATUSES = ("final", "draft")
+RULE_KEYS = {
+    "check", "severity", "title_zh", "title_en", "source", "confidence", "quote", "params",
+    "kinds", "constructions",
+}  # fmt: skip
+
+
+class PolicyPackError(Exception):
+    """A pack is missing, malformed or breaks a rule of the pack format."""
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A document a pack cites: title, number and date when known, and how sure we are of it."""
+
+    title: str
+    number: str | None
+    issued: date | None
+    confidence: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Standard:
+    """A number with its unit, citation and confidence (area, distance, ratio or weight)."""
+
+    value: float
+    unit: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One checkable rule: which check runs, how binding it is, and where it comes from.
+
+    A rule whose ``params`` name a ``standard`` takes its source and confidence from it.
+    """
+
+    id: str
+    check: str
+    severity: str
+    title_zh: str
+    title_en: str
+    source: str
+    confidence: str
+    quote: str | None
+    params: Mapping[str, Any]
+    kinds: tuple[str, ...]
+    constructions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SubsidyScheme:
+    """Capital subsidy rates by service category and the cap on their sum."""
+
+    basic_public_rate: Decimal
+    inclusive_rate_min: Decimal
+    inclusive_rate_max: Decimal
+    inclusive_rate_default: Decimal
+    cap_cny: Decimal
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class FundingStep:
+    """One step of the funding flow, in order."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    source: str
+
+
+@dataclass(frozen=True)
+class PolicyPack:
+    """A loaded policy pack, inheritance resolved. Read-only plain data."""
+
+    id: str
+    title_zh: str
+    title_en: str
+    jurisdiction: str
+    status: str
+    effective_from: date | None
+    extends: str | None
+    sources: tuple[SourceDocument, ...]
+    scenarios: Mapping[str, tuple[str, ...]]
+    rules: tuple[Rule, ...]
+    subsidy: SubsidyScheme | None
+    funding_steps: tuple[FundingStep, ...]
+    life_circles: Mapping[str, Standard]
+    area_standards: Mapping[str, Standard]
+    capacity_ratios: Mapping[str, Standard]
+    priority_weights: Mapping[str, Standard]
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with id ``rule_id``; ``KeyError`` when the pack has none."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def standard(self, path: str) -> Standard:
+        """A standard by ``"section.key"``, e.g. ``"capacity_ratios.nursing_bed_share"``."""
+        section, _, key = path.partition(".")
+        if section not in STANDARD_SECTIONS:
+            raise KeyError(path)
+        return getattr(self, section)[key]
+
+
+def search_path() -> tuple[Path, ...]:
+    """Directories searched for ``<id>.toml``: ``LINLI_POLICY_PATH`` entries, then shipped packs."""
+    extra = [Path(entry) for entry in os.environ.get(PATH_ENV, "").split(os.pathsep) if entry]
+    return (*extra, PACKS_DIR)
+
+
+def list_packs() -> tuple[PolicyPack, ...]:
+    """Every pack on the search path, sorted by id (the first file found wins for an id)."""
+    ids = {path.stem for directory in search_path() for path in directory.glob("*.toml")}
+    return tuple(load_pack(pack_id) for pack_id in sorted(ids))
+
+
+def load_pack(pack: str | os.PathLike[str]) -> PolicyPack:
+    """Load a pack by id (searched on :func:`search_path`) or from a ``.toml`` file path.
+
+    Raises
+    ------
+    PolicyPackError
+        When the pack is unknown, unreadable, extends itself, or breaks the pack format.
+    """
+    path = Path(pack)
+    if path.suffix == ".toml":
+        if not path.is_file():
+            raise PolicyPackError(f"{path}: no such policy pack file")
+        dirs = (path.parent, *search_path())
+    else:
+        dirs = search_path()
+        path = _find(str(pack), dirs)
+    return _build(_merged(path, dirs, ()), path.name)
+
+
+def _find(pack_id: str, dirs: tuple[Path, ...]) -> Path:
+    for directory in dirs:
+        candidate = directory / f"{pack_id}.toml"
+        if candidate.is_file():
+            return candidate
+    known = sorted({p.stem for d in dirs for p in d.glob("*.toml")})
+    raise PolicyPackError(f"unknown policy {pack_id!r}; available: {', '.join(known)}")
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise PolicyPackError(f"{path}: {error}") from error
+    if data.get("id") != path.stem:
+        raise PolicyPackError(f"{path.name}: id must equal the file name {path.stem!r}")
+    return data
+
+
+def _merged(path: Path, dirs: tuple[Path, ...], chain: tuple[str, ...]) -> dict[str, Any]:
+    data = _read(path)
+    parent_id = data.get("extends")
+    if parent_id is None:
+        return data
+    if parent_id in (*chain, path.stem):
+        raise PolicyPackError(f"{path.name}: extends {parent_id!r} in a cycle")
+    parent = _merged(_find(parent_id, dirs), dirs, (*chain, path.stem))
+    merged = {key: value for key, value in data.items() if key not in INHERITED_SECTIONS}
+    merged["sources"] = [*parent.get("sources", []), *data.get("sources", [])]
+    for section in INHERITED_SECTIONS:
+        value = _deep_merge(parent.get(section), data.get(section))
+        if value is not None:
+            merged[section] = value
+    return merged
+
+
+def _deep_merge(base: Any, override: Any) -> Any:
+    """Tables merge key by key (override wins); anything else is replaced by the override."""
+    if override is None:
+        return base
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = _deep_merge(base.get(key), value)
+        return merged
+    return override
+
+
+def _build(data: dict[str, Any], where: str) -> PolicyPack:
+    standards = {
+        section: _frozen(
+            {
+                key: _standard(value, f"{where}: {section}.{key}")
+                for key, value in _tables(data, section, where).items()
+            }
+        )
+        for section in STANDARD_SECTIONS
+    }
+    pack = PolicyPack(
+        id=_text(data, "id", where),
+        title_zh=_text(data, "title_zh", where),
+        title_en=_text(data, "title_en", where),
+        jurisdiction=_text(data, "jurisdiction", where),
+        status=_choice(data.get("status"), STATUSES, f"{where}: status"),
+        effective_from=data.get("effective_from"),
+        extends=data.get("extends"),
+        sources=tuple(
+            _source(s, f"{where}: sources[{i}]")
+            for i, s in enumerate(_entries(data, "sources", where))
+        ),
+        scenarios=_frozen(
+            {
+                code: _scenario(code, value, f"{where}: scenarios.{code}")
+                for code, value in _tables(data, "scenarios", where).items()
+            }
+        ),
+        rules=(),
+        subsidy=_subsidy(data["subsidy"], f"{where}: subsidy") if "subsidy" in data else None,
+        funding_steps=tuple(
+            _funding_step(step, f"{where}: funding_steps[{i}]")
+            for i, step in enumerate(_entries(data, "funding_steps", where))
+        ),
+        **standards,
+    )
+    rules = tuple(
+        _rule(rule_id, value, pack, f"{where}: rules.{rule_id}")
+        for rule_id, value in _tables(data, "rules", where).items()
+    )
+    return replace(pack, rules=rules)
+
+
+def _tables(data: Mapping[str, Any], key: str, where: str) -> dict[str, dict[str, Any]]:
+    """A table of tables, e.g. ``[rules.<id>]``; empty when absent."""
+    tables = data.get(key, {})
+    if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+        raise PolicyPackError(f"{where}: {key} must be a table of tables")
+    return tables
+
+
+def _entries(data: Mapping[str, Any], key: str, where: str) -> list[dict[str, Any]]:
+    """An array of tables, e.g. ``[[sources]]``; empty when absent."""
+    entries = data.get(key, [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise PolicyPackError(f"{where}: {key} must be an array of tables")
+    return entries
+
+
+def _frozen(mapping: dict[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(mapping)
+
+
+def _text(data: Mapping[str, Any], key: str, where: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise PolicyPackError(f"{where}: {key} must be a non-empty string")
+    return value
+
+
+def _choice(value: Any, allowed: Any, where: str) -> str:
+    if value not in allowed:
+        raise PolicyPackError(f"{where}: {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _choices(values: Any, allowed: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(values, list):
+        raise PolicyPackError(f"{where}: must be a list")
+    return tuple(_choice(value, allowed, where) for value in values)
+
+
+def _number(value: Any, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise PolicyPackError(f"{where}: must be a number")
+    return Decimal(value)
+
+
+def _source(data: Mapping[str, Any], where: str) -> SourceDocument:
+    return SourceDocument(
+        title=_text(data, "title", where),
+        number=data.get("number"),
+        issued=data.get("issued"),
+        confidence=_choice(data.get("confidence"), CONFIDENCES, f"{where}.confidence"),
+        note=data.get("note"),
+    )
+
+
+def _standard(data: Mapping[str, Any], where: str) -> Standard:
+    return Standard(
+        value=float(_number(data.get("value"), f"{where}.value")),
+        unit=_text(data, "unit", where),
+        source=_text(data, "source", where),
+        confidence=_choice(data.get("confidence"), CONFIDENCES, f"{where}.confidence"),
+    )
+
+
+def _scenario(code: str, data: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    _choice(code, SCENARIOS, where)
+    return _choices(data.get("categories"), CATEGORIES, f"{where}.categories")
+
+
+def _subsidy(data: Any, where: str) -> SubsidyScheme:
+    if not isinstance(data, dict):
+        raise PolicyPackError(f"{where}: must be a table")
+    scheme = SubsidyScheme(
+        basic_public_rate=_number(data.get("basic_public_rate"), f"{where}.basic_public_rate"),
+        inclusive_rate_min=_number(data.get("inclusive_rate_min"), f"{where}.inclusive_rate_min"),
+        inclusive_rate_max=_number(data.get("inclusive_rate_max"), f"{where}.inclusive_rate_max"),
+        inclusive_rate_default=_number(
+            data.get("inclusive_rate_default"), f"{where}.inclusive_rate_default"
+        ),
+        cap_cny=_number(data.get("cap_cny"), f"{where}.cap_cny"),
+        source=_text(data, "source", where),
+        confidence=_choice(data.get("confidence"), CONFIDENCES, f"{where}.confidence"),
+    )
+    rates_ordered = (
+        0
+        <= scheme.inclusive_rate_min
+        <= scheme.inclusive_rate_default
+        <= scheme.inclusive_rate_max
+        <= 1
+    )
+    if not rates_ordered or not 0 <= scheme.basic_public_rate <= 1 or scheme.cap_cny < 0:
+        raise PolicyPackError(
+            f"{where}: rates must satisfy 0 ≤ min ≤ default ≤ max ≤ 1 and cap_cny ≥ 0"
+        )
+    return scheme
+
+
+def _funding_step(data: Mapping[str, Any], where: str) -> FundingStep:
+    return FundingStep(
+        code=_text(data, "code", where),
+        name_zh=_text(data, "name_zh", where),
+        name_en=_text(data, "name_en", where),
+        source=_text(data, "source", where),
+    )
+
+
+def _rule(rule_id: str, data: Mapping[str, Any], pack: PolicyPack, where: str) -> Rule:
+    unknown = sorted(set(data) - RULE_KEYS)
+    if unknown:
+        raise PolicyPackError(f"{where}: unknown key {unknown[0]!r}")
+    params = dict(data.get("params", {}))
+    check = _choice(data.get("check"), CHECKS, f"{where}.check")
+    missing = [name for name in CHECKS[check].params if name not in params]
+    if missing:
+        raise PolicyPackError(f"{where}.params: check {check!r} needs {', '.join(missing)}")
+    standard = _rule_standard(params, pack, where)
+    if standard and ("source" in data or "confidence" in data):
+        raise PolicyPackError(
+            f"{where}: a rule on a standard takes the standard's source and confidence"
+        )
+    rule = Rule(
+        id=rule_id,
+        check=check,
+        severity=_choice(data.get("severity"), SEVERITIES, f"{where}.severity"),
+        title_zh=_text(data, "title_zh", where),
+        title_en=_text(data, "title_en", where),
+        source=standard.source if standard else _text(data, "source", where),
+        confidence=standard.confidence
+        if standard
+        else _choice(data.get("confidence"), CONFIDENCES, f"{where}.confidence"),
+        quote=data.get("quote"),
+        params=_frozen(params),
+        kinds=_choices(data.get("kinds", list(KINDS)), KINDS, f"{where}.kinds"),
+        constructions=_choices(
+            data.get("constructions", list(CONSTRUCTIONS)), CONSTRUCTIONS, f"{where}.constructions"
+        ),
+    )
+    if rule.confidence == "RECALLED" and rule.severity == "error":
+        raise PolicyPackError(f"{where}: a RECALLED number must not have severity error")
+    try:
+        rule_titles(rule, pack)
+    except (KeyError, IndexError, ValueError) as error:
+        raise PolicyPackError(f"{where}: title cannot be filled: {error!r}") from error
+    return rule
+
+
+def _rule_standard(params: Mapping[str, Any], pack: PolicyPack, where: str) -> Standard | None:
+    if "standard" not in params:
+        return None
+    try:
+        return pack.standard(params["standard"])
+    except KeyError:
+        raise PolicyPackError(
+            f"{where}.params.standard: no standard {params['standard']!r}"
+        ) from None
+
+
+def rule_titles(rule: Rule, pack: PolicyPack) -> tuple[str, str]:
+    """A rule's Chinese and English titles filled in from its params, and ``{threshold}``
+    from the standard it names."""
+    context = dict(rule.params)
+    if "standard" in rule.params:
+        context["threshold"] = pack.standard(rule.params["standard"]).value
+    return rule.title_zh.format(**context), rule.title_en.format(**context)

@@ -1,0 +1,90 @@
+"""Map layers as GeoJSON, read through ``restrict`` like every other list."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from linli.core.permissions import has_permission, restrict
+from linli.registry.models import CandidateSite, Community, Facility, Jurisdiction
+
+
+def _point(lon: float, lat: float) -> dict:
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+def _community_feature(community: Community) -> dict | None:
+    geometry = community.boundary or (
+        _point(community.centroid_lon, community.centroid_lat)
+        if community.centroid_lon is not None
+        else None
+    )
+    if geometry is None:
+        return None
+    share = community.aged_60_plus / community.population if community.population else None
+    return {
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {
+            "name": str(community),
+            "url": community.get_absolute_url(),
+            "population": community.population,
+            "elderly_share": share,
+        },
+    }
+
+
+def _facility_feature(facility: Facility) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": _point(facility.lon, facility.lat),
+        "properties": {
+            "name": facility.name,
+            "url": facility.get_absolute_url(),
+            "kind": facility.kind,
+            "status": facility.status,
+            "scenarios": [function.scenario for function in facility.functions.all()],
+        },
+    }
+
+
+def _site_feature(site: CandidateSite) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": _point(site.lon, site.lat),
+        "properties": {
+            "name": site.name,
+            "url": site.get_absolute_url(),
+            "space_source": site.space_source,
+            "status": site.status,
+            "floor_area_m2": float(site.floor_area_m2),
+        },
+    }
+
+
+LAYERS = {
+    "communities": (Community, ("jurisdiction",), (), _community_feature),
+    "facilities": (Facility, (), ("functions",), _facility_feature),
+    "sites": (CandidateSite, (), (), _site_feature),
+}
+
+
+def map_features(user, layer: str, within: str | None = None) -> dict:
+    """A FeatureCollection of ``layer`` for ``user``; ``within`` narrows to a node's subtree.
+
+    Raises KeyError for an unknown layer and PermissionDenied without the view permission.
+    """
+    model, related, prefetch, to_feature = LAYERS[layer]
+    if not has_permission(user, model, "view"):
+        raise PermissionDenied
+    queryset = restrict(model.objects.select_related(*related).prefetch_related(*prefetch), user)
+    if within:
+        node = (
+            restrict(Jurisdiction.objects.filter(pk=within), user).first()
+            if within.isdigit()
+            else None
+        )
+        queryset = (
+            queryset.filter(jurisdiction__path__startswith=node.path) if node else queryset.none()
+        )
+    features = [feature for obj in queryset if (feature := to_feature(obj)) is not None]
+    return {"type": "FeatureCollection", "features": features}

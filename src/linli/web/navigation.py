@@ -1,0 +1,84 @@
+"""The left navigation: each entry shows only to users holding its permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    permission: str | None = None  # None: every signed-in user
+    icon: str = "•"
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    label: str | Promise
+    items: tuple[NavItem, ...]
+
+
+MENU: tuple[NavGroup, ...] = (
+    NavGroup(_("Workbench"), (NavItem(_("Home"), "home", icon="⌂"),)),
+    NavGroup(
+        _("Registry"),
+        (
+            NavItem(_("Communities"), "registry:community_list", "registry.view_community", "⌂"),
+            NavItem(_("Facilities"), "registry:facility_list", "registry.view_facility", "✚"),
+            NavItem(
+                _("Candidate sites"),
+                "registry:candidatesite_list",
+                "registry.view_candidatesite",
+                "◇",
+            ),
+            NavItem(_("Operators"), "registry:operator_list", "registry.view_operator", "☷"),
+            NavItem(_("Import"), "registry_import:start", "registry.add_community", "⇪"),
+            NavItem(
+                _("Jurisdictions"), "registry:jurisdiction_list", "registry.view_jurisdiction", "▦"
+            ),
+        ),
+    ),
+    NavGroup(
+        _("Funding"),
+        (
+            NavItem(_("Calls"), "funding:call_list", "funding.view_call", "✉"),
+            NavItem(_("Applications"), "funding:application_list", "funding.view_application", "✎"),
+            NavItem(
+                _("District batch"), "funding:district_batch", "funding.forward_application", "⇧"
+            ),
+            NavItem(_("Reviews"), "funding:review_list", "funding.view_review", "☑"),
+            NavItem(_("Approvals"), "funding:approval_list", "funding.view_subsidyapproval", "✔"),
+            NavItem(_("Tranches"), "funding:tranche_list", "funding.view_tranche", "¥"),
+            NavItem(_("Notifications"), "funding:notifications", "funding.view_application", "✉"),
+        ),
+    ),
+    NavGroup(
+        _("Planning"),
+        (
+            NavItem(_("Gap diagnosis"), "plans:diagnosis_list", "jobs.view_job", "◎"),
+            NavItem(_("Site plans"), "plans:site_plan_list", "jobs.view_job", "◈"),
+        ),
+    ),
+    NavGroup(
+        _("Administration"),
+        (
+            NavItem(_("Accounts"), "accounts:user_list", "accounts.view_user", "☺"),
+            NavItem(_("Audit trail"), "audit:auditrecord_list", "audit.view_auditrecord", "✎"),
+            NavItem(_("Security log"), "audit:securityevent_list", "audit.view_securityevent", "⚑"),
+        ),
+    ),
+    NavGroup(_("Developers"), (NavItem(_("API documentation"), "api:docs", icon="⚙"),)),
+)
+
+
+def menu_for(user) -> list[tuple[NavGroup, list[NavItem]]]:
+    visible = []
+    for group in MENU:
+        items = [i for i in group.items if i.permission is None or user.has_perm(i.permission)]
+        if items:
+            visible.append((group, items))
+    return visible

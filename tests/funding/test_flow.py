@@ -1,0 +1,184 @@
+"""The whole flow through the services: every transition leaves an audit record."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import TestCase
+from django.utils import translation
+
+from linli.audit.models import AuditAction, AuditRecord
+from linli.core.testing import make_tree
+from linli.funding import services
+from linli.funding.choices import ApplicationState, MilestoneKind, PublicStatus
+from linli.funding.models import Application, Ledger, Notification, SubsidyApproval
+from linli.funding.testing import advance, draft, make_actors, open_call
+
+S = ApplicationState
+
+
+class WholeFlowTests(TestCase):
+    def setUp(self):
+        self.enterContext(translation.override("en"))  # messages are asserted in English
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.tree = make_tree()
+        cls.actors = make_actors(cls.tree)
+        cls.call = open_call(cls.actors.city_admin, [cls.tree.district])
+
+    def test_application_runs_to_operation_and_every_transition_is_audited(self):
+        application = draft(
+            self.actors.street, self.call, "甲街道社区服务综合体", community=self.tree.community_a
+        )
+        self.assertTrue(application.eligible, application.evaluation)
+        advance(self.actors, application, S.OPERATING)
+        self.assertEqual(application.state, S.OPERATING)
+        self.assertEqual(application.public_status, PublicStatus.OPERATING)
+        transitions = list(
+            AuditRecord.objects.filter(
+                action=AuditAction.TRANSITION,
+                object_type="funding.application",
+                object_id=str(application.pk),
+            )
+            .order_by("pk")
+            .values_list("transition", flat=True)
+        )
+        self.assertEqual(
+            transitions,
+            [
+                "submit_to_district",
+                "submit_to_city",
+                "start_joint_review",
+                "select",
+                "approve_feasibility",
+                "report_fund_application",
+                "approve_subsidy",
+                "start_construction",
+                "start_operation",
+            ],
+        )
+        approval = SubsidyApproval.objects.get(application=application)
+        # 30 % of 2,000,000 (basic) + 25 % of 1,800,000 (inclusive); commercial earns nothing.
+        self.assertEqual(approval.total_cny, Decimal("1050000.00"))
+        self.assertEqual(approval.land_use_grace_expiry.year, approval.approved_on.year + 5)
+        self.assertEqual(
+            Ledger.objects.get(application=application).approved_cny, Decimal("1050000.00")
+        )
+        self.assertTrue(Notification.objects.filter(application=application).exists())
+
+    def test_submission_needs_the_consultation_record(self):
+        application = services.application_create(
+            actor=self.actors.street,
+            call=self.call,
+            name="缺材料项目",
+            kind="complex",
+            construction="new",
+            space_source="co_build",
+            gross_floor_area_m2=Decimal("800"),
+            total_investment_cny=Decimal("1000000"),
+            operating_model="self_run",
+        )
+        with self.assertRaisesMessage(ValidationError, "consultation"):
+            services.application_submit(actor=self.actors.street, application=application)
+        application.refresh_from_db()
+        self.assertEqual(application.state, S.DRAFT)
+
+    def test_tranches_release_within_the_ledger(self):
+        application = draft(self.actors.street, self.call, "拨付项目")
+        advance(self.actors, application, S.IN_CONSTRUCTION)
+        milestone = application.milestones.get(kind=MilestoneKind.START)
+        tranche = services.tranche_request(
+            actor=self.actors.street, milestone=milestone, amount_cny=Decimal("500000")
+        )
+        with self.assertRaises(ValidationError):
+            services.tranche_request(
+                actor=self.actors.street, milestone=milestone, amount_cny=Decimal("600000")
+            )
+        services.tranche_verify(actor=self.actors.district, tranche=tranche)
+        services.tranche_approve(actor=self.actors.city_admin, tranche=tranche)
+        services.tranche_release(actor=self.actors.city_admin, tranche=tranche)
+        ledger = Ledger.objects.get(application=application)
+        self.assertEqual(ledger.released_cny, Decimal("500000.00"))
+        with self.assertRaises(ValidationError):  # released once only
+            services.tranche_release(actor=self.actors.city_admin, tranche=tranche)
+
+    def test_change_request_reruns_the_policy_check(self):
+        application = draft(self.actors.street, self.call, "变更项目")
+        advance(self.actors, application, S.FUND_APPROVED)
+        bad = services.change_request_create(
+            actor=self.actors.street,
+            application=application,
+            reason="缩减面积",
+            total_investment_cny=Decimal("4000000"),
+            gross_floor_area_m2=Decimal("500"),
+        )
+        self.assertFalse(bad.eligible)  # functions 900 m² no longer fit in 500 m²
+        with self.assertRaises(ValidationError):
+            services.change_request_decide(actor=self.actors.city_admin, change=bad, approve=True)
+        good = services.change_request_create(
+            actor=self.actors.street,
+            application=application,
+            reason="增加投资",
+            total_investment_cny=Decimal("5500000"),
+            gross_floor_area_m2=Decimal("1000"),
+        )
+        self.assertTrue(good.eligible)
+        services.change_request_decide(actor=self.actors.city_admin, change=good, approve=True)
+        application.refresh_from_db()
+        self.assertEqual(application.total_investment_cny, Decimal("5500000.00"))
+
+    def test_approvals_stay_within_the_call_budget(self):
+        small = services.call_open(
+            actor=self.actors.city_admin,
+            title="小额征集",
+            policy_id="beijing-2024",
+            opens_on=date(2026, 1, 1),
+            closes_on=date(2030, 1, 1),
+            budget_cny=Decimal("1000000"),
+            districts=[self.tree.district],
+            notice="…",
+        )
+        application = draft(self.actors.street, small, "超预算项目")
+        advance(self.actors, application, S.FUND_APP_SUBMITTED)
+        with self.assertRaisesMessage(ValidationError, "budget envelope"):
+            services.subsidy_approve(
+                actor=self.actors.city_admin,
+                application=application,
+                inclusive_rate=Decimal("0.3"),
+                rate_reason="…",
+                letter_no="x",
+                approved_on=date(2026, 6, 1),
+            )
+        application.refresh_from_db()
+        self.assertEqual(application.state, S.FUND_APP_SUBMITTED)
+
+    def test_state_cannot_be_set_directly(self):
+        application = draft(self.actors.street, self.call, "直接改状态")
+        with self.assertRaises(AttributeError):
+            application.state = S.FUND_APPROVED
+        self.assertEqual(Application.objects.get(pk=application.pk).state, S.DRAFT)
+        self.assertIsInstance(date.today(), date)
+
+
+class OwnOfficeTests(TestCase):
+    """The district may see, return and forward its streets' applications, not write them."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.tree = make_tree()
+        cls.actors = make_actors(cls.tree)
+        cls.call = open_call(cls.actors.city_admin, [cls.tree.district])
+        cls.application = draft(cls.actors.street, cls.call, "街道项目")
+
+    def test_district_cannot_submit_or_edit_a_streets_draft(self):
+        with self.assertRaises(PermissionDenied):
+            services.application_submit(actor=self.actors.district, application=self.application)
+        with self.assertRaises(PermissionDenied):
+            services.application_update(
+                actor=self.actors.district, application=self.application, name="改"
+            )
+        self.client.force_login(self.actors.district)
+        page = self.client.get(self.application.get_absolute_url())
+        self.assertNotContains(page, 'id="action-submit"')
+        self.assertNotContains(page, 'id="action-edit"')

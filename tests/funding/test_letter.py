@@ -1,0 +1,60 @@
+"""The approval letter is a PDF whose Chinese text is real glyphs: the text extracts back as
+written, the embedded font is Noto CJK, and the rendered page has ink where the title is."""
+
+from __future__ import annotations
+
+import ctypes
+
+import pytest
+from django.test import TestCase
+
+from linli.core.testing import make_tree
+from linli.funding.choices import ApplicationState
+from linli.funding.letters import approval_letter_pdf
+from linli.funding.testing import advance, draft, make_actors, open_call
+
+pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 is in the test extra")
+pdfium_c = pytest.importorskip("pypdfium2.raw")
+
+
+class ApprovalLetterTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        tree = make_tree()
+        actors = make_actors(tree)
+        call = open_call(actors.city_admin, [tree.district])
+        application = draft(actors.street, call, "甲街道社区服务综合体", tree.community_a)
+        advance(actors, application, ApplicationState.FUND_APPROVED)
+        cls.approval = application.subsidy_approval
+        cls.pdf = approval_letter_pdf(cls.approval)
+
+    def test_chinese_text_extracts_as_written(self):
+        document = pdfium.PdfDocument(self.pdf)
+        text = document[0].get_textpage().get_text_range()
+        flowing = text.replace("\r", "").replace("\n", "")
+        self.assertIn("关于甲街道社区服务综合体资金申请报告的批复", flowing)
+        self.assertIn("婴幼儿托育", text)
+        self.assertIn(self.approval.letter_no, text)
+        self.assertNotIn("\ufffd", text)
+
+    def test_font_is_noto_cjk(self):
+        textpage = pdfium.PdfDocument(self.pdf)[0].get_textpage()
+        flags = ctypes.c_int()
+        size = pdfium_c.FPDFText_GetFontInfo(textpage.raw, 0, None, 0, ctypes.byref(flags))
+        name = ctypes.create_string_buffer(size)
+        pdfium_c.FPDFText_GetFontInfo(textpage.raw, 0, name, size, ctypes.byref(flags))
+        self.assertRegex(name.value.decode(), r"Noto-(Serif|Sans)-CJK")
+
+    def test_the_title_is_inked(self):
+        page = pdfium.PdfDocument(self.pdf)[0]
+        image = page.render(scale=2).to_pil().convert("L")
+        width, height = image.size
+        # The title sits centred in the top margin band (28 mm of 297 mm, 20 pt high).
+        title = image.crop(
+            (int(width * 0.15), int(height * 0.08), int(width * 0.85), int(height * 0.15))
+        )
+        dark = sum(1 for value in title.get_flattened_data() if value < 128)
+        self.assertGreater(dark / (title.width * title.height), 0.02)
+        # The bottom margin stays blank: the ink above is the title, not a page-wide smear.
+        blank = image.crop((0, int(height * 0.95), width, height))
+        self.assertEqual(sum(1 for value in blank.get_flattened_data() if value < 128), 0)

@@ -1,0 +1,38 @@
+import subprocess
+import sys
+
+from linli import __version__
+from linli.cli import main
+
+
+def test_version(capsys):
+    try:
+        main(["--version"])
+    except SystemExit as stop:
+        assert stop.code == 0
+    assert capsys.readouterr().out.strip() == f"linli {__version__}"
+
+
+def test_demo_prepares_a_fresh_data_dir_and_manage_passes_through(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "LINLI_DATA_DIR": str(tmp_path / "data"), "HOME": str(tmp_path)}
+
+    def linli(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "linli", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+
+    result = linli("demo", "--no-serve")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "linli.sqlite3").exists()
+    assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o077 == 0
+    for username in ("demo_city_admin", "demo_street_officer", "demo_auditor"):
+        assert username in result.stdout
+    assert "linli-demo-2026" in result.stdout
+
+    result = linli("manage", "showmigrations", "audit")
+    assert result.returncode == 0, result.stderr
+    assert "[X] 0002_append_only_triggers" in result.stdout
