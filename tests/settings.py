@@ -4,18 +4,27 @@
 on PostgreSQL (see .ci/run).
 """
 
+import atexit
 import os
+import shutil
 import tempfile
+
+
+def _throw_away_data_dir(prefix: str) -> str:
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
 
 # pytest-xdist workers inherit the controller's environment, data dir included: give each
 # worker its own, or one worker's uploads and caches appear in another's assertions. A process
 # a worker starts (a CLI test) inherits LINLI_TEST_WORKER and so keeps the worker's dir.
 _worker = os.environ.get("PYTEST_XDIST_WORKER")
 if _worker and os.environ.get("LINLI_TEST_WORKER") != _worker:
-    os.environ["LINLI_DATA_DIR"] = tempfile.mkdtemp(prefix=f"linli-test-{_worker}-")
+    os.environ["LINLI_DATA_DIR"] = _throw_away_data_dir(f"linli-test-{_worker}-")
     os.environ["LINLI_TEST_WORKER"] = _worker
-else:
-    os.environ.setdefault("LINLI_DATA_DIR", tempfile.mkdtemp(prefix="linli-test-"))
+elif "LINLI_DATA_DIR" not in os.environ:
+    os.environ["LINLI_DATA_DIR"] = _throw_away_data_dir("linli-test-")
 os.environ.setdefault("LINLI_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 os.environ.setdefault("LINLI_HTTPS", "false")
 
