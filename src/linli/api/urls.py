@@ -3,11 +3,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from linli.api.policy import PolicyCheckView
+from linli.funding.api import ROUTES as FUNDING_ROUTES
 from linli.registry.api import ROUTES as REGISTRY_ROUTES
 
 app_name = "api"
 router = DefaultRouter()
-for prefix, (viewset, basename) in REGISTRY_ROUTES.items():
+for prefix, (viewset, basename) in {**REGISTRY_ROUTES, **FUNDING_ROUTES}.items():
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
