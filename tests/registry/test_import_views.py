@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import time
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -101,3 +103,27 @@ class TestImportViews(ImportTestCase):
             (settings.DATA_DIR / "uploads").exists()
             and any(p.suffix == ".exe" for p in (settings.DATA_DIR / "uploads").iterdir())
         )
+
+    def test_abandoned_previews_are_pruned(self):
+        self.client.force_login(self.officer)
+        folder = settings.DATA_DIR / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        two_days_ago = time.time() - 2 * 24 * 3600
+        abandoned, recent = folder / "abandoned.xlsx", folder / "recent.xlsx"
+        for path in (abandoned, recent):
+            path.write_bytes(b"x")
+        os.utime(abandoned, (two_days_ago, two_days_ago))
+        self.upload([headers("community"), self.community_row()])
+        self.assertFalse(abandoned.exists())
+        self.assertTrue(recent.exists())  # another user may still be previewing it
+        recent.unlink()
+
+    def test_confirming_a_pruned_preview_asks_for_the_file_again(self):
+        self.client.force_login(self.officer)
+        self.upload([headers("community"), self.community_row()])
+        (settings.DATA_DIR / "uploads" / self.client.session["registry_import"]["stored"]).unlink()
+        response = self.client.post(reverse("registry_import:confirm"), follow=True)
+        self.assertRedirects(response, reverse("registry_import:start"))
+        self.assertContains(response, "请重新上传文件")
+        self.assertFalse(Community.objects.exists())
+        self.assertNotIn("registry_import", self.client.session)

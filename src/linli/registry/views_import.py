@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django import forms
@@ -24,6 +26,8 @@ from linli.registry.imports.readers import SUFFIXES
 
 SESSION_KEY = "registry_import"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+# A preview not confirmed within a day belongs to a session the idle timeout has long ended.
+ABANDONED_AFTER = timedelta(days=1)
 SOURCES = [
     ("wgs84", gettext_lazy("WGS 84 (GPS)")),
     ("cgcs2000", gettext_lazy("CGCS2000 (Tianditu)")),
@@ -73,10 +77,15 @@ class ImportForm(forms.Form):
         return upload
 
 
+def _uploads() -> Path:
+    return settings.DATA_DIR / "uploads"
+
+
 def _store(upload) -> Path:
     """Keep the upload for the confirm step under a generated name (never the user's)."""
-    folder = settings.DATA_DIR / "uploads"
+    folder = _uploads()
     folder.mkdir(parents=True, exist_ok=True)
+    _prune_abandoned(folder)
     path = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
     with path.open("wb") as out:
         for chunk in upload.chunks():
@@ -84,17 +93,28 @@ def _store(upload) -> Path:
     return path
 
 
+def _prune_abandoned(folder: Path) -> None:
+    """Delete uploads whose preview was never confirmed nor replaced (the user walked away)."""
+    cutoff = time.time() - ABANDONED_AFTER.total_seconds()
+    for path in folder.iterdir():
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except FileNotFoundError:  # another request pruned it first
+            pass
+
+
 def _discard(request) -> None:
     pending = request.session.pop(SESSION_KEY, None)
     if pending:
-        (settings.DATA_DIR / "uploads" / pending["stored"]).unlink(missing_ok=True)
+        (_uploads() / pending["stored"]).unlink(missing_ok=True)
 
 
 def _run(request, pending: dict, dry_run: bool):
     return registry_import(
         actor=request.user,
         kind=pending["kind"],
-        path=settings.DATA_DIR / "uploads" / pending["stored"],
+        path=_uploads() / pending["stored"],
         source=pending["source"],
         dry_run=dry_run,
         filename=pending["filename"],
@@ -140,6 +160,9 @@ def import_start(request):
 @require_POST
 def import_confirm(request):
     pending = request.session.get(SESSION_KEY)
+    if pending and not (_uploads() / pending["stored"]).exists():
+        _discard(request)  # pruned as abandoned
+        pending = None
     if not pending:
         messages.warning(request, _("Nothing to import: upload the file again."))
         return redirect("registry_import:start")
