@@ -139,3 +139,49 @@ def test_standards_carry_their_sources():
         "site_readiness",
         "operating_conditions",
     }
+
+
+def _one_street(report, city_tables, context: bool):
+    """The gap report of one street: alone, or with the rest of the city as its surroundings."""
+    _city, graph, communities, demand, functions, sites = city_tables
+    street = communities["street"].iloc[0]
+    in_street = communities["street"] == street
+    own_codes = set(communities.loc[in_street, "code"])
+    standards = standards_from_pack(load_pack("beijing-2024"))
+    if context:
+        tables = (communities.assign(in_area=in_street), demand, functions)
+    else:
+        tables = (
+            communities[in_street],
+            demand[demand["community"].isin(own_codes)],
+            functions[functions["community"].isin(own_codes)],
+        )
+    return own_codes, gap_report(graph, *tables, sites, standards)
+
+
+def test_surroundings_are_used_but_not_reported(report, city_tables):
+    own_codes, street = _one_street(report, city_tables, context=True)
+    assert set(street.communities["code"]) == own_codes
+    assert set(street.coverage["community_id"]) == own_codes
+    assert "in_area" not in street.communities
+    assert list(street.communities["priority_rank"]) == list(range(1, len(own_codes) + 1))
+
+
+def test_a_street_with_its_surroundings_sees_what_the_whole_city_sees(report, city_tables):
+    """Walking ignores the boundary: the street's figures equal those of the city-wide run."""
+    own_codes, street = _one_street(report, city_tables, context=True)
+    city = report.communities.set_index("code").loc[sorted(own_codes)]
+    mine = street.communities.set_index("code").loc[sorted(own_codes)]
+    for column in [f"covered_{s}" for s in SCENARIOS] + [f"sfca_{s}" for s in SCENARIOS]:
+        assert np.allclose(mine[column], city[column], equal_nan=True), column
+    assert np.allclose(mine["beds_per_1000_aged_60_plus"], city["beds_per_1000_aged_60_plus"])
+
+
+def test_a_street_alone_misses_the_services_across_its_boundary(report, city_tables):
+    own_codes, alone = _one_street(report, city_tables, context=False)
+    _codes, surrounded = _one_street(report, city_tables, context=True)
+    key = ["community_id", "scenario", "life_circle_m"]
+    merged = alone.coverage.merge(surrounded.coverage, on=key, suffixes=("_alone", "_with"))
+    gained = merged["share_with"].fillna(0) - merged["share_alone"].fillna(0)
+    assert (gained >= -1e-12).all()  # services across the boundary only add coverage
+    assert (gained > 0.01).any()  # and the demo city's border residents do reach some

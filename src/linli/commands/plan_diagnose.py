@@ -38,7 +38,7 @@ def register(plan_subparsers: argparse._SubParsersAction) -> None:
         description="Per-community gap report. Registry mode: --district CODE --as USERNAME. "
         "File mode: --network, --communities ("
         + ",".join(COMMUNITY_COLUMNS)
-        + "), --demand ("
+        + "[,in_area]), --demand ("
         + ",".join(DEMAND_COLUMNS)
         + "), --facilities ("
         + ",".join(FACILITY_COLUMNS)
@@ -60,20 +60,24 @@ def register(plan_subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() not in FORMATS:
         raise CommandError(f"--out {args.out}: use one of {', '.join(sorted(FORMATS))}")
-    if args.district:
-        tables, boundaries = _registry_tables(args)
-    else:
-        tables, boundaries = _file_tables(args), None
     from linli.planning.gaps import gap_report, standards_from_pack
     from linli.planning.network import NetworkError, read_walk_graph
     from linli.policy import DEFAULT_POLICY, PolicyPackError, load_pack
 
     try:
         pack = load_pack(args.policy or DEFAULT_POLICY)
-        graph = read_walk_graph(_network(args))
-    except (NetworkError, PolicyPackError) as error:
+    except PolicyPackError as error:
         raise CommandError(str(error)) from error
-    report = gap_report(graph, *tables, standards_from_pack(pack))
+    standards = standards_from_pack(pack)
+    if args.district:
+        tables, boundaries = _registry_tables(args, reach_m=max(standards.life_circles_m))
+    else:
+        tables, boundaries = _file_tables(args), None
+    try:
+        graph = read_walk_graph(_network(args))
+    except NetworkError as error:
+        raise CommandError(str(error)) from error
+    report = gap_report(graph, *tables, standards)
     _write(report.communities, args.out, boundaries, tables[1])
     print(f"communities={len(report.communities)} policy={pack.id} out={args.out}")
     return 0
@@ -89,7 +93,7 @@ def _network(args) -> Path:
     raise CommandError("--network is required in file mode")
 
 
-def _registry_tables(args):
+def _registry_tables(args, reach_m: float):
     from linli.commands.platform import _django_setup
 
     _django_setup()
@@ -108,7 +112,7 @@ def _registry_tables(args):
         raise CommandError(f"--as {args.username}: no such active account")
     if area is None or not restrict(Jurisdiction.objects.filter(pk=area.pk), user).exists():
         raise CommandError(f"--district {args.district}: no such area in {user}'s scope")
-    t = area_tables(user, area)
+    t = area_tables(user, area, reach_m=reach_m)  # with the services across the boundary
     boundaries = {
         c.jurisdiction.code: c.boundary
         for c in restrict(

@@ -112,20 +112,27 @@ def gap_report(
     ----------
     communities : DataFrame
         ``code, name, households, population, aged_0_2, aged_3_5, aged_60_plus,
-        service_area_m2``.
+        service_area_m2``, and optionally ``in_area``: ``False`` marks a neighbouring
+        community across the boundary, whose residents share the facilities near the boundary
+        (2SFCA) but which is not reported or ranked.
     demand : DataFrame
         ``community, lon, lat, population``: where residents live (compound centroids).
     functions : DataFrame
         ``facility, scenario, lon, lat, community, supply, beds, nursing_beds, infant_slots``:
-        one row per service of an operating facility.
+        one row per service of an operating facility, those across the boundary included
+        (they serve the area's residents too).
     sites : DataFrame
         ``community, floor_area_m2``: available candidate sites.
     """
     report = progress or (lambda _percent, _message: None)
+    in_area = communities.get("in_area", pd.Series(True, index=communities.index))
+    own = pd.Index(communities.loc[in_area.astype(bool), "code"])
+    communities = communities.drop(columns=["in_area"], errors="ignore")
     index = snap_index(graph)
     origins = snap_points(index, demand["lon"].to_numpy(), demand["lat"].to_numpy())
     places = snap_points(index, functions["lon"].to_numpy(), functions["lat"].to_numpy())
     on_net, facility_ok = ~origins.too_far, ~places.too_far
+    own_off_network = int((~on_net & demand["community"].isin(own).to_numpy()).sum())
     demand, origin_node = demand[on_net], origins.node[on_net]
     functions, facility_node = functions[facility_ok], places.node[facility_ok]
     report(20, "nearest facilities")
@@ -151,12 +158,13 @@ def gap_report(
         _reachable_capacity(graph, table, demand, origin_node, functions, facility_node, standards)
     )
     table = table.join(_gaps(coverage, standards.gap_circle_m))
+    table, coverage = table[table.index.isin(own)], coverage[coverage["community_id"].isin(own)]
     report(85, "priority score")
     table = table.join(_priority(table, functions, sites, standards))
     table = table.sort_values("priority_score", ascending=False)
     table["priority_rank"] = np.arange(1, len(table) + 1)
-    off = {"demand_points": int((~on_net).sum()), "facilities": int((~facility_ok).sum())}
-    return GapReport(table.reset_index(), coverage, off)
+    off = {"demand_points": own_off_network, "facilities": int((~facility_ok).sum())}
+    return GapReport(table.reset_index(), coverage.reset_index(drop=True), off)
 
 
 def _standard_measures(table: pd.DataFrame, s: Standards) -> pd.DataFrame:

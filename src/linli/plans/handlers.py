@@ -24,8 +24,9 @@ def network_path() -> Path:
 @register(DIAGNOSE)
 def diagnose(job, report) -> dict:
     pack = load_pack(job.params["policy"])
+    standards = standards_from_pack(pack)
     report(5, "reading the registry")
-    tables = area_tables(job.created_by, job.jurisdiction)
+    tables = area_tables(job.created_by, job.jurisdiction, reach_m=max(standards.life_circles_m))
     report(10, "reading the walking network")
     graph = read_walk_graph(network_path(), cache_dir=settings.DATA_DIR / "cache" / "networks")
     result = gap_report(
@@ -34,7 +35,7 @@ def diagnose(job, report) -> dict:
         tables.demand,
         tables.functions,
         tables.sites,
-        standards_from_pack(pack),
+        standards,
         progress=report,
     )
     # NaN is not JSON: pandas writes it as null.
@@ -56,7 +57,10 @@ def plan_sites(job, report) -> dict:
     params = job.params
     pack = load_pack(params["policy"])
     report(5, "reading the registry")
-    tables = area_tables(job.created_by, job.jurisdiction)
+    # Facilities across the boundary already serve residents near it; the plan spends the
+    # area's budget on the area's own residents.
+    tables = area_tables(job.created_by, job.jurisdiction, reach_m=float(params["radius_m"]))
+    demand = tables.own_demand()
     if tables.sites.empty:
         raise ValueError("no available candidate sites in this area")
     graph = read_walk_graph(network_path(), cache_dir=settings.DATA_DIR / "cache" / "networks")
@@ -71,9 +75,9 @@ def plan_sites(job, report) -> dict:
         time_limit_s=float(params.get("time_limit_s", 30)),
     )
     plan = site_plan(
-        graph, tables.communities, tables.demand, tables.functions, tables.sites, request, pack
+        graph, tables.communities, demand, tables.functions, tables.sites, request, pack
     )
-    summary = plan_summary(plan, tables.sites, tables.demand)
+    summary = plan_summary(plan, tables.sites, demand)
     names = dict(zip(tables.communities["code"], tables.communities["name"], strict=True))
     site_pk = dict(zip(tables.sites["code"], tables.sites["pk"], strict=True))
     for site in summary["sites"]:

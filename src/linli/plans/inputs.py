@@ -6,9 +6,13 @@ proportion to its households; a community without compounds counts at its own ce
 
 from __future__ import annotations
 
+import math
+import os
 from dataclasses import dataclass
 
 import pandas as pd
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Length, Substr
 
 from linli.core.permissions import restrict
 from linli.planning.gaps import SUPPLY_FIELD
@@ -21,21 +25,90 @@ from linli.registry.models import (
     Jurisdiction,
 )
 
+# Metres in one degree of latitude, rounded down so that the boxes below err on the wide side.
+METRES_PER_DEGREE = 110_000.0
+
 
 @dataclass(frozen=True)
 class AreaTables:
-    communities: pd.DataFrame  # code, name, households, population, aged_*, service_area_m2
+    communities: pd.DataFrame  # code, name, households, population, aged_*, …, in_area
     demand: pd.DataFrame  # community, lon, lat, population
     functions: pd.DataFrame  # facility, scenario, lon, lat, community, supply, beds, nursing_beds…
     sites: pd.DataFrame  # community, floor_area_m2 (available candidate sites)
 
+    def own_demand(self) -> pd.DataFrame:
+        """Demand points of the area's own communities (not of its surroundings)."""
+        own = self.communities.loc[self.communities["in_area"], "code"]
+        return self.demand[self.demand["community"].isin(own)].reset_index(drop=True)
 
-def area_tables(user, area: Jurisdiction) -> AreaTables:
-    """What ``user`` may see of ``area``, as the compute core's tables."""
-    communities = restrict(
-        Community.objects.filter(jurisdiction__path__startswith=area.path), user
-    ).select_related("jurisdiction")
-    community_rows = pd.DataFrame(
+
+def area_tables(user, area: Jurisdiction, reach_m: float = 0.0) -> AreaTables:
+    """What ``user`` may see of ``area``, as the compute core's tables.
+
+    Walking does not stop at an administrative boundary. With ``reach_m`` > 0 the tables also
+    hold the surroundings: operating facilities within ``reach_m`` (straight line, so every
+    facility a walk of ``reach_m`` can reach) of the area's residents, which serve them too,
+    and the neighbouring communities within twice that, whose residents share those
+    facilities (2SFCA); neighbours are marked ``in_area=False``. Only what the user may see
+    counts: a city account sees across every boundary, a street officer only inside its street.
+    Candidate sites are the area's own: a plan spends the area's budget.
+    """
+    own = _community_rows(_communities(user).filter(jurisdiction__path__startswith=area.path))
+    own_demand = _demand(user, own)
+    communities, demand = own, own_demand
+    functions = _functions(user, Facility.objects.filter(jurisdiction__path__startswith=area.path))
+    if reach_m > 0 and not own_demand.empty:
+        outside = ~Q(jurisdiction__path__startswith=area.path)
+        near = _around(own_demand, reach_m)
+        functions = pd.concat(
+            [functions, _functions(user, Facility.objects.filter(outside, **near("lon", "lat")))],
+            ignore_index=True,
+        )
+        neighbours = _community_rows(_neighbours(user, outside, _around(own_demand, 2 * reach_m)))
+        neighbours["in_area"] = False
+        communities = pd.concat([own, neighbours], ignore_index=True)
+        demand = pd.concat([own_demand, _demand(user, neighbours)], ignore_index=True)
+    return AreaTables(
+        communities=communities.drop(columns=["node"]),
+        demand=demand,
+        functions=functions,
+        sites=_sites(user, area),
+    )
+
+
+def _around(points: pd.DataFrame, distance_m: float):
+    """Lookups for the bounding box of ``points`` widened by ``distance_m``."""
+    lat_margin = distance_m / METRES_PER_DEGREE
+    lat_max = float(points["lat"].abs().max())
+    lon_margin = distance_m / (METRES_PER_DEGREE * max(math.cos(math.radians(lat_max)), 0.01))
+    lon_range = (float(points["lon"].min()) - lon_margin, float(points["lon"].max()) + lon_margin)
+    lat_range = (float(points["lat"].min()) - lat_margin, float(points["lat"].max()) + lat_margin)
+
+    def lookup(lon_field: str, lat_field: str) -> dict:
+        return {f"{lon_field}__range": lon_range, f"{lat_field}__range": lat_range}
+
+    return lookup
+
+
+def _communities(user):
+    return restrict(Community.objects.all(), user).select_related("jurisdiction")
+
+
+def _neighbours(user, outside: Q, near):
+    """Communities outside the area with a resident (compound or centroid) in the box."""
+    compound_in_box = Compound.objects.filter(
+        jurisdiction__path__startswith=OuterRef("jurisdiction__path"),
+        **near("centroid_lon", "centroid_lat"),
+    )
+    return (
+        _communities(user)
+        .filter(outside)
+        .filter(Q(Exists(compound_in_box)) | Q(**near("centroid_lon", "centroid_lat")))
+    )
+
+
+def _community_rows(communities) -> pd.DataFrame:
+    return pd.DataFrame(
         [
             {
                 "code": c.jurisdiction.code,
@@ -45,6 +118,7 @@ def area_tables(user, area: Jurisdiction) -> AreaTables:
                 "service_area_m2": float(c.service_area_m2),
                 "lon": c.centroid_lon,
                 "lat": c.centroid_lat,
+                "in_area": True,
             }
             for c in communities
         ],
@@ -56,30 +130,23 @@ def area_tables(user, area: Jurisdiction) -> AreaTables:
             "service_area_m2",
             "lon",
             "lat",
+            "in_area",
         ],
     )
-    return AreaTables(
-        communities=community_rows.drop(columns=["node"]),
-        demand=_demand(user, area, community_rows),
-        functions=_functions(user, area),
-        sites=_sites(user, area),
-    )
 
 
-def _demand(user, area: Jurisdiction, communities: pd.DataFrame) -> pd.DataFrame:
-    compounds = restrict(
-        Compound.objects.filter(jurisdiction__path__startswith=area.path), user
-    ).select_related("jurisdiction")
-    steplen = Jurisdiction.steplen
+def _demand(user, communities: pd.DataFrame) -> pd.DataFrame:
+    """Residents at the compounds of ``communities`` (a community's people shared by household
+    count), or at the community centroid when it has no located compound."""
     rows = pd.DataFrame(
         [
             {
-                "node": c.jurisdiction.path[:-steplen],
+                "node": c.parent_path,
                 "households": c.households,
                 "lon": c.centroid_lon,
                 "lat": c.centroid_lat,
             }
-            for c in compounds
+            for c in _compounds_of(user, list(communities["node"]))
             if c.centroid_lon is not None
         ],
         columns=["node", "households", "lon", "lat"],
@@ -101,10 +168,24 @@ def _demand(user, area: Jurisdiction, communities: pd.DataFrame) -> pd.DataFrame
     )
 
 
-def _functions(user, area: Jurisdiction) -> pd.DataFrame:
-    operating = restrict(
-        Facility.objects.filter(jurisdiction__path__startswith=area.path, status="operating"), user
-    )
+def _compounds_of(user, community_nodes: list[str]):
+    """The compounds under the given community nodes, in chunks that stay within the
+    database's limit on query parameters."""
+    steplen = Jurisdiction.steplen
+    common = os.path.commonprefix(community_nodes) if community_nodes else ""
+    compounds = restrict(
+        Compound.objects.filter(
+            jurisdiction__path__startswith=common[: len(common) // steplen * steplen]
+        ),
+        user,
+    ).annotate(parent_path=Substr("jurisdiction__path", 1, Length("jurisdiction__path") - steplen))
+    for start in range(0, len(community_nodes), 500):
+        yield from compounds.filter(parent_path__in=community_nodes[start : start + 500])
+
+
+def _functions(user, facilities) -> pd.DataFrame:
+    """One row per service of the operating ``facilities`` the user may see."""
+    operating = restrict(facilities.filter(status="operating"), user)
     functions = FacilityFunction.objects.filter(facility__in=operating).select_related(
         "facility__jurisdiction"
     )
