@@ -1,9 +1,19 @@
+import argparse
+import os
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+from unittest import mock
+
 from django.core.exceptions import PermissionDenied
 from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from linli.accounts.roles import Role
 from linli.audit.models import AuditRecord
+from linli.commands import platform
 from linli.core.testing import FourWayTestCase, make_tree, make_user
 from linli.jobs import runner
 from linli.jobs.models import Job
@@ -79,3 +89,75 @@ class TestBackgroundWorker(TransactionTestCase):
         runner._executor = None
         job.refresh_from_db()
         self.assertEqual((job.status, job.result), ("succeeded", {"total": 9}))
+        self.assertEqual(job.runner, f"{socket.gethostname()}:{os.getpid()}")
+
+    def test_an_inline_run_is_claimed_by_its_process(self):
+        tree = make_tree()
+        officer = make_user(tree, Role.STREET_OFFICER, tree.street_a)
+        job = job_submit(
+            actor=officer,
+            kind="test-sum",
+            jurisdiction=tree.street_a,
+            params={"numbers": [1]},
+            inline=True,
+        )
+        job.refresh_from_db()
+        self.assertEqual(job.runner, f"{socket.gethostname()}:{os.getpid()}")
+
+
+class TestInterruptedJobs(FourWayTestCase):
+    """Jobs whose server process stopped before finishing them are failed at the next start."""
+
+    def job(self, status, runner, age=timedelta(hours=1)):
+        job = Job.objects.create(
+            kind="test-sum",
+            jurisdiction=self.tree.street_a,
+            created_by=self.permitted,
+            status=status,
+            runner=runner,
+        )
+        Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - age)
+        return job
+
+    def test_jobs_of_stopped_processes_on_this_host_are_interrupted(self):
+        host = socket.gethostname()
+        finished = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        dead = f"{host}:{finished.stdout.strip()}"
+        lost_running, lost_queued = self.job("running", dead), self.job("queued", dead)
+        never_handed_over = self.job("queued", "")
+        being_handed_over = self.job("queued", "", age=timedelta(seconds=1))
+        alive_here = self.job("running", f"{host}:{os.getpid()}")
+        other_host = self.job("running", "another-host:1")
+        done = self.job("succeeded", dead)
+
+        self.assertEqual(runner.recover_interrupted(), 3)
+        for job in (lost_running, lost_queued, never_handed_over):
+            job.refresh_from_db()
+            self.assertTrue(job.interrupted, job)
+            self.assertIsNotNone(job.finished_at)
+        for job, status in (
+            (alive_here, "running"),
+            (other_host, "running"),
+            (done, "succeeded"),
+            (being_handed_over, "queued"),
+        ):
+            job.refresh_from_db()
+            self.assertEqual(job.status, status)
+
+        self.client.force_login(self.permitted)
+        page = self.client.get(reverse("jobs:progress", args=[lost_running.pk]))
+        self.assertContains(page, "请重新运行")
+        self.assertNotContains(page, "hx-trigger")  # the page stops polling
+
+    def test_the_server_recovers_before_it_serves(self):
+        lost = self.job("running", "")
+        with mock.patch("waitress.serve") as serve:
+            platform._serve(argparse.Namespace(host="127.0.0.1", port=8765, threads=1))
+        serve.assert_called_once()
+        lost.refresh_from_db()
+        self.assertTrue(lost.interrupted)

@@ -42,6 +42,8 @@ class Job(models.Model):
     params = models.JSONField(_("parameters"), default=dict)
     result = models.JSONField(_("result"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # host:pid of the server process whose worker threads hold the job (see runner.py).
+    runner = models.CharField(_("runner"), max_length=100, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     scope_path = "jurisdiction__path"
@@ -53,6 +55,12 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+    INTERRUPTED = "interrupted"  # ``error`` of a job its server process did not live to finish
+
+    @property
+    def interrupted(self) -> bool:
+        return self.status == JobStatus.FAILED and self.error == self.INTERRUPTED
 
     @property
     def done(self) -> bool:

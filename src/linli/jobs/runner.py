@@ -5,14 +5,22 @@ A handler is ``handler(job, report) -> result``: it reads ``job.params``, calls
 compute core (``linli.planning``), which is where a Dask cluster would take over for a
 national run (one task per city, ``LINLI_DASK_SCHEDULER``); the web platform itself only
 needs one worker per process.
+
+Worker threads die with their process: a job that was queued or running when the server
+stopped would wait for ever. Each job records its process (``runner``, host:pid), and
+:func:`recover_interrupted`, called when the server starts, fails those whose process on this
+host is gone, so their users see "run it again" instead of a progress bar that never moves.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -46,8 +54,13 @@ def dispatch(job_id: int) -> None:
         transaction.on_commit(lambda: _submit(job_id))
 
 
+def _runner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def _submit(job_id: int) -> None:
     global _executor
+    _update(job_id, runner=_runner_id())
     if _executor is None:
         _executor = ThreadPoolExecutor(max_workers=settings.JOBS_WORKERS, thread_name_prefix="job")
     _executor.submit(_run_in_thread, job_id)
@@ -67,7 +80,13 @@ def _update(job_id: int, **fields) -> None:
 
 def run(job_id: int) -> None:
     job = Job.objects.get(pk=job_id)
-    _update(job_id, status=JobStatus.RUNNING, started_at=timezone.now(), progress=0)
+    _update(
+        job_id,
+        status=JobStatus.RUNNING,
+        started_at=timezone.now(),
+        progress=0,
+        runner=_runner_id(),  # inline runs (CLI, tests) are claimed too
+    )
 
     def report(percent: int, message: str = "") -> None:
         _update(job_id, progress=max(0, min(100, int(percent))), message=message[:200])
@@ -89,4 +108,35 @@ def run(job_id: int) -> None:
         finished_at=timezone.now(),
         progress=100,
         result=result,
+    )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a process of another user holds the pid
+        return True
+    return True
+
+
+def recover_interrupted() -> int:
+    """Fail the unfinished jobs of processes on this host that no longer run; return how many.
+
+    A job with no runner a minute after its creation was submitted by a process that stopped
+    before its transaction's commit handed the job over.
+    """
+    host = socket.gethostname()
+    handed_over_by = timezone.now() - timedelta(minutes=1)
+    lost = []
+    unfinished = Job.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+    for job_id, runner, created_at in unfinished.values_list("pk", "runner", "created_at"):
+        runner_host, _sep, pid = runner.rpartition(":")
+        if runner_host == host and pid.isdigit() and not _alive(int(pid)):
+            lost.append(job_id)
+        elif not runner and created_at < handed_over_by:
+            lost.append(job_id)
+    return unfinished.filter(pk__in=lost).update(
+        status=JobStatus.FAILED, finished_at=timezone.now(), error=Job.INTERRUPTED
     )
