@@ -1,3 +1,6 @@
+import tempfile
+from pathlib import Path
+
 from django.urls import reverse
 
 from linli.core.testing import APITestCases, FourWayTestCase
@@ -43,3 +46,10 @@ class TestSchema(FourWayTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertNotIn(b"cdn.jsdelivr", response.content)
         self.assertNotIn(b"unpkg.com", response.content)
+
+    def test_schema_generates_without_warnings(self):
+        from django.core.management import call_command
+
+        with tempfile.NamedTemporaryFile(suffix=".yml") as out:
+            call_command("spectacular", "--validate", "--fail-on-warn", "--file", out.name)
+            self.assertIn(b"/api/v1/funding/applications/", Path(out.name).read_bytes())

@@ -23,6 +23,7 @@ from linli.funding.models import (
     SubsidyApproval,
     Tranche,
 )
+from linli.funding.services import APPLICATION_FIELDS
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -104,21 +105,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "call",
-            "name",
             "jurisdiction",
-            "community",
-            "site",
-            "location",
-            "kind",
-            "construction",
-            "space_source",
-            "gross_floor_area_m2",
-            "resident_activity_area_m2",
-            "total_investment_cny",
-            "operating_model",
-            "operator",
-            "consulted_residents",
-            "consulted_enterprises",
+            *APPLICATION_FIELDS,  # what the preparing office fills in
             "eligible",
             "state",
             "public_status",
