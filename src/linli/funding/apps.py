@@ -8,7 +8,9 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self):
+        from linli.funding.overview import funding_overview
         from linli.funding.todo import funding_todo
-        from linli.web.todo import register
+        from linli.web import overview, todo
 
-        register(funding_todo)
+        todo.register(funding_todo)
+        overview.register(funding_overview)

@@ -92,7 +92,13 @@ def funding_todo(user) -> list[TodoItem]:
             Tranche.objects.select_related("application__jurisdiction"), user, action
         )
         for tranche in tranches.filter(state=state)[:20]:
-            items.append(_item(f"{title}: {tranche.amount_cny}", tranche.application))
+            amount = f"{tranche.amount_cny:,.2f}"
+            items.append(
+                _item(
+                    _("%(step)s: %(amount)s CNY") % {"step": title, "amount": amount},
+                    tranche.application,
+                )
+            )
     for change in restrict(ChangeRequest.objects.all(), user, "decide").filter(state="requested"):
         items.append(_item(_("Decide a change request"), change.application))
     soon = timezone.localdate() + timedelta(days=REMIND_DAYS)
