@@ -31,6 +31,15 @@ class _Sample:
 class TestCommunityList(_Sample, ViewTestCases.ListView):
     url_name = "registry:community_list"
 
+    def test_yes_no_filter_offers_any_and_filters(self):
+        self.client.force_login(self.permitted)
+        page = self.client.get(reverse(self.url_name))
+        self.assertContains(page, '<option value="" selected>全部</option>', html=True)
+        self.assertContains(page, 'class="form-select"')
+        self.assertContains(page, self.sample.community_a.jurisdiction.name)
+        pilots_only = self.client.get(reverse(self.url_name), {"pilot": "true"})
+        self.assertNotContains(pilots_only, self.sample.community_a.jurisdiction.name)
+
 
 class TestCommunityDetail(_Sample, ViewTestCases.DetailView):
     url_name = "registry:community_detail"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
+from django_filters.widgets import BooleanWidget
 from django_tables2 import SingleTableMixin
 
 from linli.core.exports import xlsx_response
@@ -29,6 +32,14 @@ class PermissionMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+class AnyYesNo(BooleanWidget):
+    """Yes / no, or no filter: "Any" where django-filter offers "Unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+
 class RestrictedListView(PermissionMixin, SingleTableMixin, FilterView):
     """A filtered, sorted, paginated table; ``?export=xlsx`` downloads the filtered rows."""
 
@@ -47,6 +58,16 @@ class RestrictedListView(PermissionMixin, SingleTableMixin, FilterView):
             queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
             return self.export(queryset, export_format)
         return super().get(request, *args, **kwargs)
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        for field in filterset.form.fields.values():
+            if isinstance(field, forms.NullBooleanField):
+                field.widget = AnyYesNo()
+            # Tabler's look for django-filter's plain widgets.
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+        return filterset
 
     def export(self, queryset, export_format: str):
         headers = [header for _attr, header in self.export_columns]

@@ -16,6 +16,8 @@ class DiagnosisForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         areas = Jurisdiction.objects.filter(level__in=[Level.CITY, Level.DISTRICT, Level.STREET])
         self.fields["area"].queryset = restrict(areas, user)
+        if self.fields["area"].queryset.filter(pk=user.jurisdiction_id).exists():
+            self.fields["area"].initial = user.jurisdiction_id  # most runs are of one's own area
         self.fields["policy"].choices = [(p.id, f"{p.id} · {p.title_zh}") for p in list_packs()]
 
     def job_params(self) -> dict:
