@@ -44,6 +44,7 @@ NON_NEGATIVE = "must be a non-negative number"
         ("community", {"households": 1, "population": 3}, "community.service_area_m2: is required"),
         ("overrides", [{"rule": "x"}], r"overrides\[0\]\.reason: is required"),
         ("inclusive_subsidy_rate", -0.1, f"inclusive_subsidy_rate: {NON_NEGATIVE}"),
+        ("government_built", "yes", "government_built: must be true or false"),
     ],
 )
 def test_invalid_input_names_the_field(make, path, value, message):

@@ -264,3 +264,43 @@ def test_every_failed_finding_carries_a_source(make, fn, run):
 
     assert len(failed) >= 5
     assert all(f.source.strip() and f.message_zh and f.message_en for f in failed)
+
+
+# 121号 二(一) "每百户居民拥有社区综合服务设施面积平均不少于30平方米": 29.96 is less than 30.
+
+
+def test_community_area_just_below_the_baseline_fails(make, run, pick):
+    # (1996 existing + 1000 complex) m² for 10 000 households = 29.96 m² per 100 households
+    short = run(make(community={"households": 10000, "population": 25000, "service_area_m2": 1996}))
+
+    result = pick(short, "community.service_area_baseline")
+    assert not result.passed
+    assert "29.9 m² per 100 households" in result.message_en  # rounded down, never up to 30
+
+
+def test_shares_are_shown_rounded_down(make, run, pick):
+    # 599.6 of 1000 m² is 59.96 %: below 60 %, and shown as 59.9 %
+    result = pick(run(make(resident_activity_area_m2=599.6)), "facility.resident_activity_share")
+    assert not result.passed
+    assert "59.9%" in result.message_en
+
+
+def test_the_80_m2_target_is_a_warning_for_cities_that_can(make, run, pick):
+    result = pick(
+        run(make(community={"households": 100, "population": 250, "service_area_m2": 0})),
+        "community.service_area_target",
+    )
+    assert result.severity == "warning"  # 支持有条件的城市: 有条件的 → warning
+
+
+# 121号 三(十) "政府建设的社区嵌入式服务设施作为非营利性公共服务设施，允许5年内不变更原有土地用途"
+
+
+def test_government_built_facilities_are_told_of_the_land_use_provision(make, run, pick):
+    declared = pick(run(make(government_built=True)), "land.government_facility_use")
+    silent = pick(run(make()), "land.government_facility_use")
+
+    assert declared.passed and declared.severity == "info"
+    assert "applies to this project" in declared.message_en
+    assert "not applicable" in silent.message_en
+    assert "121号 三（十）" in declared.source

@@ -73,6 +73,7 @@ class Application:
     inclusive_subsidy_rate: Decimal | None = None
     community: Community | None = None
     overrides: tuple[Override, ...] = ()
+    government_built: bool = False  # 政府建设 (121号 三(十)): the 5-year land-use provision
 
     def justification(self, rule_id: str) -> str | None:
         """The first non-blank justification recorded for ``rule_id``, if any."""
@@ -122,6 +123,7 @@ def parse_application(data: Any) -> Application:
             _override(item, f"overrides[{i}]")
             for i, item in enumerate(_list(root.get("overrides", []), "overrides"))
         ),
+        government_built=_optional(root, "government_built", _bool, "") or False,
     )
     _check_pro_rata_basis(application)
     return application
@@ -221,6 +223,12 @@ def _string(value: Any, path: str) -> str:
     if not _text(value, path).strip():
         raise ApplicationInputError(f"{path}: must be a non-empty string")
     return value.strip()
+
+
+def _bool(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise ApplicationInputError(f"{path}: must be true or false")
+    return value
 
 
 def _code(value: Any, allowed: Mapping[str, Any], path: str) -> str:

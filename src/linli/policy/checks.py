@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING
 
 from linli.policy.vocabulary import CATEGORIES, CONSTRUCTIONS, SCENARIOS, en, zh
@@ -46,6 +46,11 @@ class Check:
 
 def _number(value: Decimal) -> str:
     return f"{value.normalize():f}"
+
+
+def _percent(share: Decimal) -> str:
+    """A share as a percentage, rounded down so that 59.96 % never reads as 60 %."""
+    return f"{(share * 100).quantize(Decimal('0.1'), rounding=ROUND_DOWN).normalize():f}%"
 
 
 def _threshold(rule: Rule, pack: PolicyPack) -> Decimal:
@@ -156,11 +161,12 @@ def community_area_per_households(
     area = community.service_area_m2 + (
         application.gross_floor_area_m2 if application.kind == "complex" else Decimal(0)
     )
-    per_100 = (area * 100 / community.households).quantize(Decimal("0.1"))
+    per_100 = area * 100 / community.households
+    shown = _number(per_100.quantize(Decimal("0.1"), rounding=ROUND_DOWN))  # 29.96 is not 30
     return Outcome(
         per_100 >= _threshold(rule, pack),
-        f"每百户{_number(per_100)}平方米（{community.households}户，{_number(area)}平方米）",
-        f"{_number(per_100)} m² per 100 households "
+        f"每百户{shown}平方米（{community.households}户，{_number(area)}平方米）",
+        f"{shown} m² per 100 households "
         f"({community.households} households, {_number(area)} m²)",
     )
 
@@ -173,8 +179,8 @@ def resident_activity_share(application: Application, rule: Rule, pack: PolicyPa
     share = activity / application.gross_floor_area_m2
     return Outcome(
         share >= _threshold(rule, pack),
-        f"居民活动面积占{share:.0%}",
-        f"resident activity area is {share:.0%}",
+        f"居民活动面积占{_percent(share)}",
+        f"resident activity area is {_percent(share)}",
     )
 
 
@@ -187,8 +193,8 @@ def nursing_bed_share(application: Application, rule: Rule, pack: PolicyPack) ->
     share = Decimal(nursing) / beds
     return Outcome(
         share >= _threshold(rule, pack),
-        f"护理型床位{nursing}张，占{share:.0%}",
-        f"{nursing} nursing beds, {share:.0%} of {beds}",
+        f"护理型床位{nursing}张，占{_percent(share)}",
+        f"{nursing} nursing beds, {_percent(share)} of {beds}",
     )
 
 
@@ -207,6 +213,13 @@ def notice(application: Application, rule: Rule, pack: PolicyPack) -> Outcome:
     return Outcome(True, "适用于本项目", "applies to this project")
 
 
+def government_built_notice(application: Application, rule: Rule, pack: PolicyPack) -> Outcome:
+    """A notice for facilities the government builds (``government_built`` in the input)."""
+    if not application.government_built:
+        return not_applicable("未申明为政府建设", "not declared government-built")
+    return notice(application, rule, pack)
+
+
 CHECKS: dict[str, Check] = {
     "scenario_known": Check(scenario_known),
     "category_allowed": Check(category_allowed),
@@ -219,4 +232,5 @@ CHECKS: dict[str, Check] = {
     "nursing_bed_share": Check(nursing_bed_share, ("standard",)),
     "construction_allowed": Check(construction_allowed, ("constructions",)),
     "notice": Check(notice),
+    "government_built_notice": Check(government_built_notice),
 }
