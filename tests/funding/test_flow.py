@@ -12,7 +12,7 @@ from linli.core.testing import make_tree
 from linli.funding import services
 from linli.funding.choices import ApplicationState, MilestoneKind, PublicStatus
 from linli.funding.models import Application, Ledger, Notification, SubsidyApproval
-from linli.funding.testing import advance, draft, make_actors, open_call
+from linli.funding.testing import SAMPLE_FUNCTIONS, advance, draft, make_actors, open_call
 
 S = ApplicationState
 
@@ -83,6 +83,24 @@ class WholeFlowTests(TestCase):
             services.application_submit(actor=self.actors.street, application=application)
         application.refresh_from_db()
         self.assertEqual(application.state, S.DRAFT)
+
+    def test_inclusive_functions_need_the_price_plan(self):
+        """121号 二(六) 根据服务成本、合理利润等提供价格普惠的社区服务; Beijing 三(三) 保本微利."""
+        no_plan = dict(price_cost_basis="", price_profit_rate=None, price_schedule="")
+        application = draft(self.actors.street, self.call, "无价格方案项目", **no_plan)
+        with self.assertRaisesMessage(ValidationError, "inclusive price plan"):
+            services.application_submit(actor=self.actors.street, application=application)
+        commercial_only = [
+            {**f, "category": "commercial"} if f["category"] == "inclusive" else f
+            for f in SAMPLE_FUNCTIONS
+        ]
+        plain = draft(
+            self.actors.street, self.call, "无普惠功能项目", functions=commercial_only, **no_plan
+        )
+        self.assertNotIn(
+            "the inclusive price plan (cost basis, reasonable profit rate and prices)",
+            services.missing_for_submission(plain),
+        )
 
     def test_tranches_release_within_the_ledger(self):
         application = draft(self.actors.street, self.call, "拨付项目")

@@ -304,3 +304,17 @@ def test_government_built_facilities_are_told_of_the_land_use_provision(make, ru
     assert "applies to this project" in declared.message_en
     assert "not applicable" in silent.message_en
     assert "121号 三（十）" in declared.source
+
+
+# 121号 二(四) "优先保障设置婴幼儿托位、具有短期托养功能的护理型养老床位的必要空间"
+
+
+def test_a_complex_without_infant_places_or_nursing_beds_is_warned(make, fn, run, pick):
+    none_declared = run(make("elderly_care", "infant_care", "fitness"))
+    with_nursing = make("elderly_care", "infant_care", "fitness")
+    with_nursing["functions"][0]["capacity"] = {"beds": 20, "nursing_beds": 12}
+
+    warned = pick(none_declared, "facility.priority_care_space")
+    assert (warned.passed, warned.severity) == (False, "warning")
+    assert none_declared.eligible  # a priority, not a bar
+    assert pick(run(with_nursing), "facility.priority_care_space").passed

@@ -305,6 +305,15 @@ def missing_for_submission(application: Application) -> list[str]:
         missing.append(_("the consultation record attachment"))
     if not application.safety_assessment.strip():
         missing.append(_("the safety assessment"))
+    # 121号 二(六): 根据服务成本、合理利润等提供价格普惠的社区服务; Beijing 三(三): 保本微利.
+    if application.functions.filter(category="inclusive").exists() and not (
+        application.price_cost_basis.strip()
+        and application.price_profit_rate is not None
+        and application.price_schedule.strip()
+    ):
+        missing.append(
+            _("the inclusive price plan (cost basis, reasonable profit rate and prices)")
+        )
     if not application.operating_model:
         missing.append(_("the operating model"))
     if not application.eligible:

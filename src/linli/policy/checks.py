@@ -198,6 +198,17 @@ def nursing_bed_share(application: Application, rule: Rule, pack: PolicyPack) ->
     )
 
 
+def priority_care_capacity(application: Application, rule: Rule, pack: PolicyPack) -> Outcome:
+    """The project declares infant places or nursing beds (121号 二(四))."""
+    slots = sum(f.capacity.infant_slots or 0 for f in application.functions)
+    nursing = sum(f.capacity.nursing_beds or 0 for f in application.functions)
+    return Outcome(
+        slots > 0 or nursing > 0,
+        f"婴幼儿托位{slots}个，护理型床位{nursing}张",
+        f"{slots} infant places, {nursing} nursing beds",
+    )
+
+
 def construction_allowed(application: Application, rule: Rule, pack: PolicyPack) -> Outcome:
     """The construction type is one the rule lists."""
     construction = application.construction
@@ -230,6 +241,7 @@ CHECKS: dict[str, Check] = {
     "community_area_per_households": Check(community_area_per_households, ("standard",)),
     "resident_activity_share": Check(resident_activity_share, ("standard",)),
     "nursing_bed_share": Check(nursing_bed_share, ("standard",)),
+    "priority_care_capacity": Check(priority_care_capacity),
     "construction_allowed": Check(construction_allowed, ("constructions",)),
     "notice": Check(notice),
     "government_built_notice": Check(government_built_notice),
