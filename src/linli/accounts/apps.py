@@ -9,7 +9,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from linli.accounts import signals  # noqa: F401  (security-log receivers)
-        from linli.accounts.todo import locked_accounts
+        from linli.accounts.todo import accounts_to_activate, locked_accounts
         from linli.web.todo import register
 
         register(locked_accounts)
+        register(accounts_to_activate)

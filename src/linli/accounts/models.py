@@ -42,7 +42,7 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         permissions = [
-            ("assign_role", _("Can assign roles and scopes")),
+            ("assign_role_user", _("Can assign roles and scopes")),
             ("unlock_user", _("Can unlock locked accounts")),
         ]
         constraints = [

@@ -85,7 +85,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _VIEW_TREE
         | {
             "accounts.view_user",
-            "accounts.assign_role",
+            "accounts.assign_role_user",
             "accounts.unlock_user",
             "audit.view_securityevent",
         }

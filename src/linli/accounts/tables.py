@@ -5,6 +5,7 @@ from linli.accounts.models import User
 
 
 class UserTable(tables.Table):
+    username = tables.Column(linkify=("accounts:user_edit", {"pk": tables.A("pk")}))
     jurisdiction = tables.Column(linkify=True)
     locked = tables.TemplateColumn(
         template_name="accounts/_locked_cell.html", verbose_name=_("locked"), orderable=False

@@ -24,3 +24,18 @@ def locked_accounts(user) -> list[TodoItem]:
         )
         for account in visible
     ]
+
+
+def accounts_to_activate(user) -> list[TodoItem]:
+    """New accounts (never signed in, inactive) wait for the security administrator."""
+    waiting = restrict(
+        User.objects.filter(is_active=False, last_login__isnull=True), user, "assign_role"
+    )
+    return [
+        TodoItem(
+            title=_("Check and activate account: %(username)s") % {"username": account.username},
+            url=reverse("accounts:user_edit", args=[account.pk]),
+            detail=f"{account.get_role_display()} · {account.jurisdiction}",
+        )
+        for account in waiting.select_related("jurisdiction")[:20]
+    ]

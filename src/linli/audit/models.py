@@ -90,6 +90,10 @@ class SecurityEventKind(models.TextChoices):
     LOGOUT = "logout", _("Logout")
     ACCESS_DENIED = "access_denied", _("Access denied")
     UNLOCK = "unlock", _("Account unlocked")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_RESET = "password_reset", _("Password reset by the administrator")
+    TOKEN_ISSUED = "token_issued", _("API token issued")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
 
 
 class SecurityEvent(AppendOnlyModel):
