@@ -7,11 +7,12 @@ none, a street officer its street's). The registry and the funding workflow add 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.functional import Promise
+
+from linli.web.providers import Providers
 
 
 @dataclass(frozen=True)
@@ -22,18 +23,9 @@ class Figure:
     detail: str | Promise = ""
 
 
-FigureProvider = Callable[[object], Iterable[Figure]]
-_providers: list[FigureProvider] = []
-
-
-def register(provider: FigureProvider) -> FigureProvider:
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
-
-
-def overview_for(user) -> list[Figure]:
-    return [figure for provider in _providers for figure in provider(user)]
+_figures: Providers[Figure] = Providers()
+register = _figures.register
+overview_for = _figures.collect
 
 
 def count(value: int | float | Decimal | None) -> str:

@@ -6,10 +6,11 @@ user (already restricted to the user's scope). The funding workflow adds its que
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+
+from linli.web.providers import Providers
 
 
 @dataclass(frozen=True)
@@ -19,15 +20,6 @@ class TodoItem:
     detail: str | Promise = ""
 
 
-TodoProvider = Callable[[object], Iterable[TodoItem]]
-_providers: list[TodoProvider] = []
-
-
-def register(provider: TodoProvider) -> TodoProvider:
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
-
-
-def todo_for(user) -> list[TodoItem]:
-    return [item for provider in _providers for item in provider(user)]
+_todo: Providers[TodoItem] = Providers()
+register = _todo.register
+todo_for = _todo.collect
