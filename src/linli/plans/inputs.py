@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.db.models.functions import Length, Substr
 
 from linli.core.permissions import restrict
@@ -94,17 +94,23 @@ def _communities(user):
     return restrict(Community.objects.all(), user).select_related("jurisdiction")
 
 
-def _neighbours(user, outside: Q, near):
-    """Communities outside the area with a resident (compound or centroid) in the box."""
-    compound_in_box = Compound.objects.filter(
-        jurisdiction__path__startswith=OuterRef("jurisdiction__path"),
-        **near("centroid_lon", "centroid_lat"),
-    )
-    return (
-        _communities(user)
-        .filter(outside)
-        .filter(Q(Exists(compound_in_box)) | Q(**near("centroid_lon", "centroid_lat")))
-    )
+def _neighbours(user, outside: Q, near) -> list[Community]:
+    """Communities outside the area with a resident (compound or centroid) in the box.
+
+    Compounds in the box are found first and their communities looked up by path, rather
+    than by a correlated subquery per community (a prefix match the database cannot index).
+    """
+    steplen = Jurisdiction.steplen
+    compound_paths = restrict(
+        Compound.objects.filter(outside, **near("centroid_lon", "centroid_lat")), user
+    ).values_list("jurisdiction__path", flat=True)
+    parents = sorted({path[:-steplen] for path in compound_paths})
+    candidates = _communities(user).filter(outside)
+    found = {c.pk: c for c in candidates.filter(**near("centroid_lon", "centroid_lat"))}
+    for start in range(0, len(parents), 500):
+        chunk = candidates.filter(jurisdiction__path__in=parents[start : start + 500])
+        found.update((c.pk, c) for c in chunk)
+    return list(found.values())
 
 
 def _community_rows(communities) -> pd.DataFrame:
