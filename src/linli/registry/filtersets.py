@@ -6,7 +6,15 @@ from linli.core.permissions import restrict
 from linli.core.vocabulary import choices
 from linli.policy import vocabulary
 from linli.registry.choices import FacilityStatus, SiteStatus
-from linli.registry.models import CandidateSite, Community, Facility, Jurisdiction, Level, Operator
+from linli.registry.models import (
+    CandidateSite,
+    Community,
+    Compound,
+    Facility,
+    Jurisdiction,
+    Level,
+    Operator,
+)
 
 
 class JurisdictionFilterSet(django_filters.FilterSet):
@@ -49,6 +57,17 @@ class CommunityFilterSet(_WithinFilterSet):
     class Meta:
         model = Community
         fields = ["q", "within", "pilot"]
+
+
+class CompoundFilterSet(_WithinFilterSet):
+    q = django_filters.CharFilter(
+        field_name="jurisdiction__name", lookup_expr="icontains", label=_("Search")
+    )
+    new_estate = django_filters.BooleanFilter(label=_("new estate (四同步)"))
+
+    class Meta:
+        model = Compound
+        fields = ["q", "within", "new_estate"]
 
 
 class FacilityFilterSet(_WithinFilterSet):

@@ -6,6 +6,7 @@ from linli.core.permissions import restrict
 from linli.registry.models import (
     CandidateSite,
     Community,
+    Compound,
     Facility,
     FacilityFunction,
     Jurisdiction,
@@ -77,6 +78,27 @@ class CommunityForm(ScopedModelForm):
             # A community's figures are recorded once; further changes edit that record.
             field = self.fields["jurisdiction"]
             field.queryset = field.queryset.filter(community__isnull=True)
+
+
+class CompoundForm(StyledFormMixin, forms.ModelForm):
+    """A compound is named on its node; it is created under a community and stays there."""
+
+    community = forms.ModelChoiceField(queryset=Jurisdiction.objects.none(), label=_("community"))
+    name = forms.CharField(label=_("compound name"), max_length=100)
+
+    class Meta:
+        model = Compound
+        fields = ["households", "centroid_lon", "centroid_lat", "year_built", "new_estate"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        communities = Jurisdiction.objects.filter(level=Level.COMMUNITY)
+        self.fields["community"].queryset = restrict(communities, user)
+        self.order_fields(["community", "name"])
+        if self.instance.pk is not None:
+            node = self.instance.jurisdiction
+            del self.fields["community"]  # a compound does not move between communities
+            self.fields["name"].initial = node.name
 
 
 class FacilityForm(ScopedModelForm):

@@ -192,6 +192,9 @@ class Compound(RegistryModel):
     def __str__(self) -> str:
         return self.jurisdiction.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("registry:compound_detail", args=[self.pk])
+
 
 class Operator(models.Model):
     """An operating entity (运营主体). Operators serve across districts: not scoped."""

@@ -15,7 +15,14 @@ from linli.core.permissions import (
     require_model_permission,
     require_permission,
 )
-from linli.registry.models import LEVEL_ORDER, Facility, FacilityFunction, Jurisdiction, Level
+from linli.registry.models import (
+    LEVEL_ORDER,
+    Compound,
+    Facility,
+    FacilityFunction,
+    Jurisdiction,
+    Level,
+)
 
 M = TypeVar("M", bound=models.Model)
 
@@ -144,3 +151,37 @@ def facility_save(*, actor, facility: Facility | None, functions: list[dict], **
         actor=actor, action=action, obj=facility, before=before, after=audit_snapshot(facility)
     )
     return facility
+
+
+# --- Compounds: a compound is a node of the tree (小区) with its record -------------------
+
+
+@transaction.atomic
+def compound_create(*, actor, community: Jurisdiction, name: str, **fields) -> Compound:
+    """Add a compound under ``community``: its node and its record, both audited.
+
+    Keeping the registry includes adding compounds, so this needs ``add_compound`` in the
+    community's scope, not the system administrator's right to edit the tree.
+    """
+    require_model_permission(actor, "add", Compound)
+    require_in_scope(actor, community)
+    _check_child_level(community, Level.COMPOUND)
+    node = Jurisdiction.objects.add_child(community, dict(name=name, level=Level.COMPOUND))
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=node, after=snapshot(node))
+    return registry_create(actor=actor, model=Compound, jurisdiction=node, **fields)
+
+
+@transaction.atomic
+def compound_update(*, actor, compound: Compound, name: str, **fields) -> Compound:
+    """Change a compound's figures and, on its node, its name."""
+    compound = registry_update(actor=actor, obj=compound, **fields)
+    node = compound.jurisdiction
+    if node.name != name:
+        before = snapshot(node)
+        node.name = name
+        node.full_clean(exclude=["path", "depth", "numchild"])
+        node.save(update_fields=["name"])
+        audit_record(
+            actor=actor, action=AuditAction.UPDATE, obj=node, before=before, after=snapshot(node)
+        )
+    return compound

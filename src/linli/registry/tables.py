@@ -1,7 +1,14 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from linli.registry.models import CandidateSite, Community, Facility, Jurisdiction, Operator
+from linli.registry.models import (
+    CandidateSite,
+    Community,
+    Compound,
+    Facility,
+    Jurisdiction,
+    Operator,
+)
 
 _ATTRS = {"class": "table table-vcenter card-table table-sm"}
 
@@ -55,6 +62,22 @@ class CommunityTable(tables.Table):
 
     def render_elderly_share(self, record):
         return f"{record.aged_60_plus / record.population:.1%}" if record.population else "—"
+
+
+class CompoundTable(tables.Table):
+    jurisdiction = tables.Column(
+        verbose_name=_("compound"), linkify=lambda record: record.get_absolute_url()
+    )
+    community = tables.Column(
+        verbose_name=_("community"), accessor="community_name", order_by=("jurisdiction__path",)
+    )
+
+    class Meta:
+        model = Compound
+        fields = ("jurisdiction", "households", "year_built", "new_estate")
+        sequence = ("jurisdiction", "community", "households", "year_built", "new_estate")
+        order_by = ("jurisdiction__path",)
+        attrs = _ATTRS
 
 
 class FacilityTable(tables.Table):

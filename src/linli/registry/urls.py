@@ -34,6 +34,14 @@ urlpatterns = [
         views.community_edit,
     ),
     *_crud(
+        "compounds",
+        "compound",
+        views.CompoundListView,
+        views.CompoundDetailView,
+        views.compound_create,
+        views.compound_edit,
+    ),
+    *_crud(
         "facilities",
         "facility",
         views.FacilityListView,

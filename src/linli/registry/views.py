@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Length, Substr
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from linli.registry.models import (
     LEVEL_ORDER,
     CandidateSite,
     Community,
+    Compound,
     Facility,
     Jurisdiction,
     Level,
@@ -133,6 +135,29 @@ class CommunityListView(RegistryListView):
         return super().get_queryset().select_related("jurisdiction")
 
 
+class CompoundListView(RegistryListView):
+    model = Compound
+    table_class = tables.CompoundTable
+    filterset_class = filtersets.CompoundFilterSet
+    extra_context = {"title": gettext_lazy("Compounds")}
+    map_layer = None
+
+    def get_queryset(self):
+        parent = Jurisdiction.objects.filter(
+            path=Substr(
+                OuterRef("jurisdiction__path"),
+                1,
+                Length(OuterRef("jurisdiction__path")) - Jurisdiction.steplen,
+            )
+        )
+        return (
+            super()
+            .get_queryset()
+            .select_related("jurisdiction")
+            .annotate(community_name=Subquery(parent.values("name")[:1]))
+        )
+
+
 class FacilityListView(RegistryListView):
     model = Facility
     table_class = tables.FacilityTable
@@ -169,9 +194,7 @@ class OperatorListView(RegistryListView):
     export_formats = ("xlsx", "csv")
 
     def get_queryset(self):
-        return (
-            super().get_queryset().annotate(facility_count=Count("facilities")).order_by("name")
-        )
+        return super().get_queryset().annotate(facility_count=Count("facilities")).order_by("name")
 
 
 class RegistryDetailView(RestrictedDetailView):
@@ -199,7 +222,18 @@ class CommunityDetailView(RegistryDetailView):
         facilities = restrict(
             Facility.objects.filter(jurisdiction=self.object.jurisdiction), self.request.user
         ).prefetch_related("functions")
-        return super().get_context_data(facilities=facilities, **kwargs)
+        compounds = restrict(
+            Compound.objects.filter(
+                jurisdiction__path__startswith=self.object.jurisdiction.path,
+                jurisdiction__depth=self.object.jurisdiction.depth + 1,
+            ),
+            self.request.user,
+        ).select_related("jurisdiction")
+        return super().get_context_data(facilities=facilities, compounds=compounds, **kwargs)
+
+
+class CompoundDetailView(RegistryDetailView):
+    model = Compound
 
 
 class FacilityDetailView(RegistryDetailView):
@@ -290,6 +324,47 @@ def _form_views(model, form_class):
 community_create, community_edit = _form_views(Community, forms.CommunityForm)
 site_create, site_edit = _form_views(CandidateSite, forms.CandidateSiteForm)
 operator_create, operator_edit = _form_views(Operator, forms.OperatorForm)
+
+
+def _compound_form(request, pk=None):
+    compound = (
+        get_restricted_or_404(Compound.objects.all(), request.user, "change", pk=pk) if pk else None
+    )
+    form = forms.CompoundForm(request.POST or None, instance=compound, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in forms.CompoundForm.Meta.fields}
+        if compound is None:
+            compound = services.compound_create(
+                actor=request.user,
+                community=form.cleaned_data["community"],
+                name=form.cleaned_data["name"],
+                **fields,
+            )
+        else:
+            compound.refresh_from_db()  # the form wrote its values onto the instance
+            compound = services.compound_update(
+                actor=request.user, compound=compound, name=form.cleaned_data["name"], **fields
+            )
+        messages.success(request, _("%(name)s saved.") % {"name": compound})
+        return redirect(compound)
+    title = (
+        (_("Edit %(name)s") % {"name": compound})
+        if compound
+        else _("New %(model)s") % {"model": Compound._meta.verbose_name}
+    )
+    return render(
+        request, "registry/object_form.html", {"form": form, "title": title, "object": compound}
+    )
+
+
+@requires(Compound, "add")
+def compound_create(request):
+    return _compound_form(request)
+
+
+@requires(Compound, "change")
+def compound_edit(request, pk: int):
+    return _compound_form(request, pk)
 
 
 def _facility_form(request, pk=None):

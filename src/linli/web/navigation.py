@@ -28,6 +28,7 @@ MENU: tuple[NavGroup, ...] = (
         _("Registry"),
         (
             NavItem(_("Communities"), "registry:community_list", "registry.view_community", "⌂"),
+            NavItem(_("Compounds"), "registry:compound_list", "registry.view_compound", "▤"),
             NavItem(_("Facilities"), "registry:facility_list", "registry.view_facility", "✚"),
             NavItem(
                 _("Candidate sites"),
