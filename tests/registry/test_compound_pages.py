@@ -109,4 +109,6 @@ class TestCompoundForms(_Compounds, ViewTestCases.DetailView):
         self.compound_a.refresh_from_db()
         self.assertEqual(self.compound_a.jurisdiction.name, "甲一社区一号院（东区）")
         self.assertEqual(self.compound_a.households, 430)
-        self.assertEqual(Jurisdiction.objects.get_parent(self.compound_a.jurisdiction), self.tree.community_a)
+        self.assertEqual(
+            Jurisdiction.objects.get_parent(self.compound_a.jurisdiction), self.tree.community_a
+        )

@@ -11,6 +11,7 @@ def _crud(prefix: str, name: str, list_view, detail_view, create, edit) -> list:
         path(f"{prefix}/new/", create, name=f"{name}_create"),
         path(f"{prefix}/<int:pk>/", detail_view.as_view(), name=f"{name}_detail"),
         path(f"{prefix}/<int:pk>/edit/", edit, name=f"{name}_edit"),
+        path(f"{prefix}/<int:pk>/delete/", getattr(views, f"{name}_delete"), name=f"{name}_delete"),
     ]
 
 

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, ProtectedError, Subquery
 from django.db.models.functions import Length, Substr
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -209,6 +209,11 @@ class RegistryDetailView(RestrictedDetailView):
                 if has_permission(self.request.user, self.model, "change")
                 else None
             ),
+            delete_url=(
+                reverse(f"registry:{self.model._meta.model_name}_delete", args=[self.object.pk])
+                if has_permission(self.request.user, self.model, "delete")
+                else None
+            ),
             map_layer=self.map_layer,
             **kwargs,
         )
@@ -403,3 +408,40 @@ def facility_create(request):
 @requires(Facility, "change")
 def facility_edit(request, pk: int):
     return _facility_form(request, pk)
+
+
+# --- Delete ------------------------------------------------------------------------------
+
+
+def _delete_view(model):
+    """Confirm, then delete through the audited service; a record still referenced stays."""
+
+    @requires(model, "delete")
+    def delete(request, pk: int):
+        obj = get_restricted_or_404(model.objects.all(), request.user, "delete", pk=pk)
+        if request.method == "POST":
+            try:
+                services.registry_delete(actor=request.user, obj=obj)
+            except ProtectedError as error:
+                referenced = sorted({str(o._meta.verbose_name) for o in error.protected_objects})
+                messages.error(
+                    request,
+                    _("%(name)s cannot be deleted: %(refs)s still refer to it.")
+                    % {"name": obj, "refs": "、".join(referenced)},
+                )
+                return redirect(obj)
+            messages.success(request, _("%(name)s deleted.") % {"name": obj})
+            return redirect(f"registry:{model._meta.model_name}_list")
+        title = _("Delete %(name)s") % {"name": obj}
+        return render(
+            request, "registry/object_confirm_delete.html", {"object": obj, "title": title}
+        )
+
+    return delete
+
+
+community_delete = _delete_view(Community)
+compound_delete = _delete_view(Compound)
+facility_delete = _delete_view(Facility)
+candidatesite_delete = _delete_view(CandidateSite)
+operator_delete = _delete_view(Operator)
