@@ -102,6 +102,22 @@ class WholeFlowTests(TestCase):
             services.missing_for_submission(plain),
         )
 
+    def test_a_government_built_project_is_told_of_the_land_use_provision(self):
+        """121号 三(十) 政府建设的…允许5年内不变更原有土地用途: declared on the form."""
+
+        def land_use(application):
+            (finding,) = [
+                f
+                for f in application.evaluation["findings"]
+                if f["rule"] == "land.government_facility_use"
+            ]
+            return finding["message_en"]
+
+        built = draft(self.actors.street, self.call, "政府建设项目", government_built=True)
+        other = draft(self.actors.street, self.call, "民办公助项目")
+        self.assertIn("applies to this project", land_use(built))
+        self.assertIn("not applicable", land_use(other))
+
     def test_tranches_release_within_the_ledger(self):
         application = draft(self.actors.street, self.call, "拨付项目")
         advance(self.actors, application, S.IN_CONSTRUCTION)

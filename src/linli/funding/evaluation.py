@@ -51,6 +51,7 @@ def policy_input(
             for f in functions
         ],
         "overrides": [dict(o) for o in overrides if (o.get("reason") or "").strip()],
+        "government_built": bool(fields.get("government_built")),
     }
     if inclusive_rate is not None:
         data["inclusive_subsidy_rate"] = Decimal(inclusive_rate)
@@ -83,6 +84,7 @@ def application_input(application, *, inclusive_rate: Decimal | None = None, **c
             "gross_floor_area_m2",
             "total_investment_cny",
             "resident_activity_area_m2",
+            "government_built",
         )
     }
     fields.update(changes)

@@ -144,6 +144,8 @@ class Application(FSMModelMixin, models.Model):
         blank=True,
         verbose_name=_("operator"),
     )
+    # 121号 三(十): a government-built facility may keep its land use for five years.
+    government_built = models.BooleanField(_("built by the government (政府建设)"), default=False)
     # 保本微利 (NAT-11, BJ-08): the price plan shows its cost basis and a reasonable profit.
     price_cost_basis = models.TextField(_("inclusive price plan: cost basis"), blank=True)
     price_profit_rate = models.DecimalField(

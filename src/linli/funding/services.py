@@ -69,6 +69,7 @@ APPLICATION_FIELDS = (
     "total_investment_cny",
     "operating_model",
     "operator",
+    "government_built",
     "price_cost_basis",
     "price_profit_rate",
     "price_schedule",
