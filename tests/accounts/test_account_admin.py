@@ -217,3 +217,50 @@ class TestPasswordsAndTokens(AccountAdminTestCase):
         self.assertTrue(
             SecurityEvent.objects.filter(kind="password_changed", user=self.officer).exists()
         )
+
+
+class TestPasswordsChosenByAnAdministrator(AccountAdminTestCase):
+    """等保: a password an administrator chose is replaced before anything else is done."""
+
+    def test_a_new_account_replaces_its_initial_password_first(self):
+        self.login(self.sysadmin)
+        self.client.post(
+            reverse("accounts:user_create"),
+            {
+                "username": "first-login",
+                "role": Role.COMMUNITY_WORKER,
+                "jurisdiction": self.tree.community_a.pk,
+                "password": NEW_PASSWORD,
+            },
+        )
+        account = User.objects.get(username="first-login")
+        self.assertTrue(account.must_change_password)
+        services.user_update(actor=self.secadmin, user=account, is_active=True)
+
+        self.client.logout()
+        signed_in = self.client.post(
+            reverse("login"), {"username": "first-login", "password": NEW_PASSWORD}
+        )
+        self.assertEqual(signed_in.status_code, 302)
+        password_page = reverse("accounts:password_change")
+        for url in (reverse("home"), reverse("registry:community_list")):
+            self.assertRedirects(self.client.get(url), password_page)
+        self.client.post(
+            password_page,
+            {
+                "old_password": NEW_PASSWORD,
+                "new_password1": "Her-own-passw0rd-2026",
+                "new_password2": "Her-own-passw0rd-2026",
+            },
+        )
+        account.refresh_from_db()
+        self.assertFalse(account.must_change_password)
+        self.assertEqual(self.client.get(reverse("home")).status_code, 200)
+
+    def test_a_reset_password_must_be_replaced_too(self):
+        services.password_reset(actor=self.sysadmin, user=self.officer, new_password=NEW_PASSWORD)
+        self.officer.refresh_from_db()
+        self.assertTrue(self.officer.must_change_password)
+        self.login(self.officer)
+        self.assertRedirects(self.client.get(reverse("home")), reverse("accounts:password_change"))
+        self.assertEqual(self.client.post(reverse("logout")).status_code, 302)  # may sign out

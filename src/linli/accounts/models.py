@@ -32,6 +32,9 @@ class User(AbstractUser):
         verbose_name=_("jurisdiction"),
     )
     display_name = models.CharField(_("display name"), max_length=64, blank=True)
+    # Set when an administrator chose the password (a new account, a reset): the user must
+    # replace it before doing anything else (等保: initial passwords are changed at first use).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects = LinliUserManager()
 

@@ -35,6 +35,7 @@ def _new_user(
     department: str = "",
     display_name: str = "",
     is_active: bool = True,
+    must_change_password: bool = False,
 ) -> User:
     user = User(
         username=username,
@@ -43,6 +44,7 @@ def _new_user(
         department=department,
         display_name=display_name,
         is_active=is_active,
+        must_change_password=must_change_password,
     )
     validate_password(password, user)
     user.set_password(password)
@@ -126,7 +128,8 @@ def password_change(*, user: User, new_password: str) -> None:
     """A user's own new password (the view has checked the old one)."""
     validate_password(new_password, user)
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
     security_event_record(kind=SecurityEventKind.PASSWORD_CHANGED, user=user)
 
 
@@ -137,7 +140,8 @@ def password_reset(*, actor: User, user: User, new_password: str) -> None:
     require_permission(actor, "change", user)
     validate_password(new_password, user)
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    user.must_change_password = True  # the administrator knows it; the user replaces it
+    user.save(update_fields=["password", "must_change_password"])
     security_event_record(
         kind=SecurityEventKind.PASSWORD_RESET, user=user, detail={"by": actor.get_username()}
     )

@@ -79,6 +79,7 @@ def user_create(request):
                 actor=request.user,
                 password=form.cleaned_data["password"],
                 is_active=False,
+                must_change_password=True,
                 **fields,
             )
         except ValidationError as error:
