@@ -66,3 +66,7 @@ class PasswordResetForm(StyledFormMixin, forms.Form):
     new_password = forms.CharField(
         label=_("New password"), widget=forms.PasswordInput(render_value=False)
     )
+
+
+class AccountImportForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("xlsx file"))

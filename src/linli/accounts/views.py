@@ -3,18 +3,26 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from linli.accounts import services
+from linli.accounts import imports, services
 from linli.accounts.filtersets import UserFilterSet
-from linli.accounts.forms import AccountCreateForm, AccountEditForm, PasswordResetForm
+from linli.accounts.forms import (
+    AccountCreateForm,
+    AccountEditForm,
+    AccountImportForm,
+    PasswordResetForm,
+)
 from linli.accounts.lockouts import locked_usernames
 from linli.accounts.models import User
 from linli.accounts.tables import UserTable
+from linli.core.exports import XLSX_TYPE, xlsx_response
 from linli.core.permissions import get_restricted_or_404, has_permission
 from linli.core.views import RestrictedListView, requires
 
@@ -39,12 +47,13 @@ class UserListView(RestrictedListView):
         return super().get_queryset().select_related("jurisdiction").order_by("username")
 
     def get_context_data(self, **kwargs):
-        create_url = (
-            reverse("accounts:user_create")
-            if has_permission(self.request.user, User, "add")
-            else None
+        may_add = has_permission(self.request.user, User, "add")
+        return super().get_context_data(
+            locked=locked_usernames(),
+            create_url=reverse("accounts:user_create") if may_add else None,
+            import_url=reverse("accounts:user_import") if may_add else None,
+            **kwargs,
         )
-        return super().get_context_data(locked=locked_usernames(), create_url=create_url, **kwargs)
 
 
 @requires(User, "unlock")
@@ -180,3 +189,43 @@ def password_change(request):
         messages.success(request, _("Your password has been changed."))
         return redirect("home")
     return _account_page(request, form, _("Change your password"))
+
+
+@requires(User, "add")
+def user_import(request):
+    """Upload the accounts template; any problem imports nothing, else the initial passwords
+    come back once as an xlsx."""
+    form = AccountImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = imports.read_rows(form.cleaned_data["file"].read())
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+        else:
+            problems, accounts = imports.check_rows(request.user, rows)
+            if accounts:
+                created = imports.users_import(actor=request.user, accounts=accounts)
+                return xlsx_response(
+                    f"initial-passwords-{timezone.localdate():%Y%m%d}.xlsx",
+                    "初始密码",
+                    ["用户名", "显示名称", "角色", "所属辖区", "初始密码"],
+                    (
+                        [u.username, u.display_name, u.get_role_display(), str(u.jurisdiction), p]
+                        for u, p in created
+                    ),
+                )
+            if not rows:
+                form.add_error("file", _("The file holds no accounts."))
+    return render(
+        request,
+        "accounts/import.html",
+        {"form": form, "problems": problems, "title": _("Import accounts")},
+    )
+
+
+@requires(User, "add")
+def user_import_template(request):
+    response = HttpResponse(imports.accounts_template(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="accounts-template.xlsx"'
+    return response
