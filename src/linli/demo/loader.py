@@ -205,6 +205,21 @@ def demo_network_path() -> Path:
     return settings.DATA_DIR / "demo" / "network.osm.pbf"
 
 
+# The demo officials' names; the header shows each beside its post and jurisdiction.
+DEMO_NAMES = {
+    Role.CITY_ADMIN: "李明",
+    Role.CITY_DEPARTMENT: "王芳",
+    Role.DISTRICT_OFFICER: "张伟",
+    Role.STREET_OFFICER: "刘洋",
+    Role.COMMUNITY_WORKER: "陈静",
+    Role.OPERATOR: "赵磊",
+    Role.RESIDENT: "孙丽",
+    Role.SYSTEM_ADMIN: "周强",
+    Role.SECURITY_ADMIN: "吴敏",
+    Role.AUDITOR: "郑华",
+}
+
+
 @transaction.atomic
 def _load(city: DemoCity) -> None:
     city_spec = city.jurisdictions[0]
@@ -215,7 +230,7 @@ def _load(city: DemoCity) -> None:
         password=DEMO_PASSWORD,
         role=Role.SYSTEM_ADMIN,
         jurisdiction=root,
-        display_name=str(Role.SYSTEM_ADMIN.label),
+        display_name=DEMO_NAMES[Role.SYSTEM_ADMIN],
     )
     nodes = _load_tree(city, admin, root)
     for role in Role:
@@ -226,7 +241,7 @@ def _load(city: DemoCity) -> None:
             password=DEMO_PASSWORD,
             role=role,
             jurisdiction=nodes[scope[role]],
-            display_name=str(role.label),
+            display_name=DEMO_NAMES[role],
             department=Department.CIVIL_AFFAIRS if role == Role.CITY_DEPARTMENT else "",
         )
         if role in ADMINISTRATOR_ROLES:
