@@ -538,6 +538,14 @@ class ApplicationFormViews(FundingWorld):
             self.form_data(**{"override:functions.elderly_or_infant": "周边已有养老驿站"}),
         )
         self.assertContains(justified, "周边已有养老驿站")
+        self.assertContains(justified, "总投资按功能面积分摊")  # the allocation, in words
+        self.assertNotContains(justified, 'id="inclusive-rate-note"')  # no inclusive function
+        inclusive = self.form_data(
+            **{"functions-0-scenario": "infant_care", "functions-0-category": "inclusive"}
+        )
+        self.assertContains(
+            self.client.post(url, inclusive, HTTP_HX_REQUEST="true"), 'id="inclusive-rate-note"'
+        )
 
     def test_a_registry_site_prefills_the_form(self):
         sample = make_registry(self.tree)
