@@ -171,7 +171,9 @@ class ApplicationAssign(Bases.ServiceFourWay):
 
     def act(self, user):
         services.application_assign(
-            actor=user, application=self.application, departments=[Department.FINANCE]
+            actor=user,
+            application=self.application,
+            departments=[Department.CIVIL_AFFAIRS, Department.PLANNING, Department.FINANCE],
         )
 
 

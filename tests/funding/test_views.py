@@ -169,11 +169,13 @@ class AssignView(Actions.Base):
     action, role, state = "assign", Role.CITY_ADMIN, S.DISTRICT_SUBMITTED
 
     def data(self):
-        return {"departments": [Department.CIVIL_AFFAIRS, Department.PLANNING]}
+        return {
+            "departments": [Department.CIVIL_AFFAIRS, Department.PLANNING, Department.FINANCE]
+        }
 
     def check_done(self):
         self.assertEqual(self.state_now(), S.JOINT_REVIEW)
-        self.assertEqual(self.application.reviews.count(), 4)
+        self.assertEqual(self.application.reviews.count(), 5)  # the five dimensions
 
 
 class DecideView(Actions.Base):

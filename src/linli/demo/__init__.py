@@ -8,7 +8,11 @@ from linli.demo.city import Community, Compound, DemoCity, JurisdictionSpec, gen
 from linli.demo.osm import StreetNetwork, write_osm
 from linli.demo.services import CandidateSite, Capacity, Facility, FacilityFunction, Operator
 
+# Every demo account's password (printed by ``linli demo``; the demo is not for production).
+DEMO_PASSWORD = "linli-demo-2026"
+
 __all__ = [
+    "DEMO_PASSWORD",
     "CandidateSite",
     "Capacity",
     "Community",

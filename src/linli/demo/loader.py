@@ -13,6 +13,7 @@ from shapely.geometry import mapping
 from linli.accounts.models import User
 from linli.accounts.roles import Department, Role
 from linli.accounts.services import ADMINISTRATOR_ROLES, user_create, user_create_administrator
+from linli.demo import DEMO_PASSWORD
 from linli.demo.city import DemoCity, generate_city
 from linli.demo.osm import write_osm
 from linli.funding.demo import load_funding_demo
@@ -34,7 +35,6 @@ from linli.registry.services import (
 )
 
 # Demo only: printed by `linli demo`, never used outside the demo data dir.
-DEMO_PASSWORD = "linli-demo-2026"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from linli.accounts.models import User
-from linli.accounts.roles import Role
+from linli.accounts.roles import Department, Role
+from linli.accounts.services import user_create
+from linli.demo import DEMO_PASSWORD
 from linli.funding import services
 from linli.funding.choices import ApplicationState, MilestoneKind
 from linli.funding.models import Call
@@ -42,15 +44,32 @@ def _demo_user(role: str) -> User:
     return User.objects.get(username=f"demo_{role}")
 
 
+def _demo_reviewers() -> dict[str, User]:
+    """The demo's civil-affairs reviewer and, so that the joint review covers all five
+    dimensions, a planning and a finance reviewer (created here, not listed as demo accounts)."""
+    reviewer = _demo_user(Role.CITY_DEPARTMENT)
+    reviewers = {reviewer.department: reviewer}
+    for department, name in ((Department.PLANNING, "黄磊"), (Department.FINANCE, "林芳")):
+        reviewers[department] = user_create(
+            actor=_demo_user(Role.SYSTEM_ADMIN),
+            username=f"demo_reviewer_{department}",
+            password=DEMO_PASSWORD,
+            role=Role.CITY_DEPARTMENT,
+            department=department,
+            display_name=name,
+            jurisdiction=reviewer.jurisdiction,
+        )
+    return reviewers
+
+
 def load_funding_demo() -> list:
     """Seed the call and the applications (once: a second run keeps what is there)."""
     if Call.objects.exists():
         return []
     street_user = _demo_user(Role.STREET_OFFICER)
-    reviewer = _demo_user(Role.CITY_DEPARTMENT)
     actors = FundingActors(
         city_admin=_demo_user(Role.CITY_ADMIN),
-        reviewers={reviewer.department: reviewer},
+        reviewers=_demo_reviewers(),
         district=_demo_user(Role.DISTRICT_OFFICER),
         street=street_user,
         street_b=street_user,

@@ -433,7 +433,8 @@ class SubsidyApproval(models.Model):
     total_cny = money(_("approved subsidy (CNY)"))
     allocation = models.CharField(_("allocation"), max_length=32)
     evaluation = models.JSONField(_("policy evaluation"))
-    land_use_grace_expiry = models.DateField(_("land-use grace expiry"))
+    # None when 121号 三(十) does not apply (neither government-built nor a conversion).
+    land_use_grace_expiry = models.DateField(_("land-use grace expiry"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -29,6 +29,7 @@ from linli.funding.choices import (
     DEPARTMENT_DIMENSIONS,
     ApplicationState,
     AttachmentKind,
+    Dimension,
     MilestoneKind,
     ReviewDecision,
     TrancheState,
@@ -55,7 +56,6 @@ from linli.policy.pack import PolicyPackError
 from linli.registry.models import Jurisdiction, Level
 
 S = ApplicationState
-LAND_USE_GRACE_YEARS = 5  # 121号 三(十): 5年内不变更原有土地用途 (NAT-15)
 APPLICATION_FIELDS = (
     "name",
     "community",
@@ -300,7 +300,11 @@ def missing_for_submission(application: Application) -> list[str]:
     missing = []
     if not application.functions.exists():
         missing.append(_("at least one function"))
-    if not (application.consulted_residents and application.consultation_opinions.strip()):
+    if not (
+        application.consulted_residents
+        and application.consulted_enterprises
+        and application.consultation_opinions.strip()
+    ):
         missing.append(_("the resident and enterprise consultation (how many, main opinions)"))
     if not application.attachments.filter(kind=AttachmentKind.CONSULTATION).exists():
         missing.append(_("the consultation record attachment"))
@@ -383,19 +387,54 @@ def application_forward(*, actor, applications: Iterable[Application]) -> list[A
 # --- 3 联合审查: joint review -----------------------------------------------------------------
 
 
+def _require_every_dimension(departments: list[str]) -> None:
+    """四.2 三: the review covers 功能设置、规划选址、建设方式、运营管理、资金支持."""
+    covered = {d for department in departments for d in DEPARTMENT_DIMENSIONS[department]}
+    missing = [Dimension(d).label for d in Dimension.values if d not in covered]
+    if missing:
+        raise ValidationError(
+            {
+                "departments": _("The departments assigned leave out: %(dimensions)s.")
+                % {"dimensions": "、".join(str(m) for m in missing)}
+            }
+        )
+
+
+def _clear_earlier_reviews(actor, application: Application, departments: list[str]) -> None:
+    """A project back in review after a return is reviewed afresh: earlier decisions are
+    reset (the audit trail keeps them) and departments no longer assigned drop out."""
+    for review in application.reviews.select_for_update():
+        before = snapshot(review)
+        if review.department not in departments:
+            audit_record(actor=actor, action=AuditAction.DELETE, obj=review, before=before)
+            review.delete()
+            continue
+        review.decision, review.comment, review.internal_comment = ReviewDecision.PENDING, "", ""
+        review.reviewer, review.reviewed_at = None, None
+        review.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=review,
+            before=before,
+            after=snapshot(review),
+        )
+
+
 @transaction.atomic
 def application_assign(*, actor, application: Application, departments: Iterable[str]):
     """The city assigns departments; each gets a review row per dimension of its field."""
     departments = [d for d in dict.fromkeys(departments) if d in DEPARTMENT_DIMENSIONS]
-    if not departments:
-        raise ValidationError({"departments": _("Assign at least one department.")})
+    _require_every_dimension(departments)
     application = _transition(actor, application, "start_joint_review", permission="assign")
+    _clear_earlier_reviews(actor, application, departments)
     for department in departments:
         for dimension in DEPARTMENT_DIMENSIONS[department]:
-            review = Review.objects.create(
+            review, created = Review.objects.get_or_create(
                 application=application, department=department, dimension=dimension
             )
-            _audit_create(actor, review)
+            if created:
+                _audit_create(actor, review)
         notify(
             recipients(application, Role.CITY_DEPARTMENT, department),
             application,
@@ -444,6 +483,7 @@ def application_decide(
     """统筹确定项目: the city selects, rejects or returns after the joint review."""
     require_permission(actor, "decide", application)
     if decision == RETURN:
+        _require_state(application, S.JOINT_REVIEW)  # before that, returning is the district's
         return _return(actor, application, comment)
     if decision == SELECT:
         if application.reviews.filter(decision=ReviewDecision.PENDING).exists():
@@ -528,6 +568,8 @@ def fund_report_save(
     functions = list(application.functions.all())
     if {f.pk for f in functions} != set(estimates):
         raise ValidationError(_("Give an estimate for every function of the project."))
+    if any(Decimal(estimates[f.pk]) < 0 for f in functions):
+        raise ValidationError(_("An estimate cannot be negative."))
     total = sum((Decimal(estimates[f.pk]) for f in functions), Decimal("0.00"))
     if total > application.feasibility.approved_investment_cny:
         raise ValidationError(_("The estimate exceeds the approved investment (可研批复)."))
@@ -594,6 +636,20 @@ def _check_budget(call: Call, amount: Decimal) -> None:
         )
 
 
+def _land_use_grace_expiry(application: Application, approved_on: date) -> date | None:
+    """121号 三(十): a government-built facility may keep its land use, and a conversion of an
+    existing building its land user and planning conditions, for the pack's number of years;
+    other projects have no such grace."""
+    rules = {rule.id: rule for rule in load_pack(application.call.policy_id).rules}
+    if application.government_built:
+        rule = rules.get("land.government_facility_use")
+    elif application.construction == "stock_conversion":
+        rule = rules.get("land.grace_period")
+    else:
+        return None
+    return _add_years(approved_on, int(rule.params["years"])) if rule else None
+
+
 def _add_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -615,6 +671,7 @@ def subsidy_approve(
     rate within the pack's range with its reason; opens the project ledger."""
     require_model_permission(actor, "add", SubsidyApproval)
     require_permission(actor, "view", application)
+    _require_state(application, S.FUND_APP_SUBMITTED)
     if not rate_reason.strip():
         raise ValidationError({"rate_reason": _("Give the reason for the inclusive rate.")})
     evaluation = subsidy_preview(application, inclusive_rate)
@@ -636,7 +693,7 @@ def subsidy_approve(
         total_cny=Decimal(subsidy["total_cny"]),
         allocation=subsidy["allocation"],
         evaluation=evaluation,
-        land_use_grace_expiry=_add_years(approved_on, LAND_USE_GRACE_YEARS),
+        land_use_grace_expiry=_land_use_grace_expiry(application, approved_on),
         approved_by=actor,
     )
     approval.full_clean()
@@ -679,6 +736,8 @@ def milestone_record(
     expected = next((k for k in _MILESTONE_ORDER if k not in done), None)
     if kind != expected:
         raise ValidationError({"kind": _("Milestones are recorded in order.")})
+    if achieved_on > timezone.localdate():  # money follows progress made, not progress planned
+        raise ValidationError({"achieved_on": _("A milestone is recorded once it is reached.")})
     milestone = Milestone(
         application=application,
         kind=kind,

@@ -103,7 +103,10 @@ def funding_todo(user) -> list[TodoItem]:
         items.append(_item(_("Decide a change request"), change.application))
     soon = timezone.localdate() + timedelta(days=REMIND_DAYS)
     expiring = restrict(SubsidyApproval.objects.select_related("application__jurisdiction"), user)
-    for approval in expiring.filter(land_use_grace_expiry__lte=soon)[:20]:
+    due = expiring.filter(
+        land_use_grace_expiry__gte=timezone.localdate(), land_use_grace_expiry__lte=soon
+    ).order_by("land_use_grace_expiry")
+    for approval in due[:20]:
         items.append(
             TodoItem(
                 _("Land-use grace period ends on %(date)s (121号 三(十))")

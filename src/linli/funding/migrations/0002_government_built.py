@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('funding', '0001_initial'),
+        ("funding", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='government_built',
-            field=models.BooleanField(default=False, verbose_name='built by the government (政府建设)'),
+            model_name="application",
+            name="government_built",
+            field=models.BooleanField(
+                default=False, verbose_name="built by the government (政府建设)"
+            ),
         ),
     ]

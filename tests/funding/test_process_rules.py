@@ -1,0 +1,116 @@
+"""The process as the texts set it: who is consulted, what the joint review covers, who may
+return a project when, progress before money, and the checks on the money itself."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.test import TestCase
+from django.utils import timezone, translation
+
+from linli.accounts.roles import Department
+from linli.core.testing import make_tree
+from linli.funding import services
+from linli.funding.choices import ApplicationState, MilestoneKind, ReviewDecision
+from linli.funding.testing import advance, draft, make_actors, open_call
+
+S = ApplicationState
+ALL_FIVE = [Department.CIVIL_AFFAIRS, Department.PLANNING, Department.FINANCE]
+
+
+class ProcessRuleTests(TestCase):
+    def setUp(self):
+        self.enterContext(translation.override("en"))  # messages are asserted in English
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.tree = make_tree()
+        cls.actors = make_actors(cls.tree)
+        cls.call = open_call(cls.actors.city_admin, [cls.tree.district])
+
+    def project(self, name, state, **fields):
+        return advance(self.actors, draft(self.actors.street, self.call, name, **fields), state)
+
+    def test_enterprises_are_consulted_as_well_as_residents(self):
+        """北京解读 四.2 二: 征询周边居民及辖区企业意见."""
+        application = draft(self.actors.street, self.call, "未征询企业", consulted_enterprises=0)
+        with self.assertRaisesMessage(ValidationError, "consultation"):
+            services.application_submit(actor=self.actors.street, application=application)
+
+    def test_the_joint_review_covers_the_five_dimensions(self):
+        """四.2 三: 功能设置、规划选址、建设方式、运营管理、资金支持."""
+        application = self.project("只派民政", S.DISTRICT_SUBMITTED)
+        with self.assertRaisesMessage(ValidationError, "leave out"):
+            services.application_assign(
+                actor=self.actors.city_admin,
+                application=application,
+                departments=[Department.CIVIL_AFFAIRS],
+            )
+        application.refresh_from_db()
+        self.assertEqual(application.state, S.DISTRICT_SUBMITTED)
+        self.assertFalse(application.reviews.exists())
+
+    def test_a_returned_project_is_reviewed_afresh(self):
+        application = self.project("退回重审", S.JOINT_REVIEW)
+        for review in application.reviews.all():
+            services.review_record(
+                actor=self.actors.reviewers[review.department],
+                review=review,
+                decision=ReviewDecision.AGREE,
+                comment="",
+            )
+        services.application_decide(
+            actor=self.actors.city_admin, application=application, decision="return",
+            comment="请补充消防评估。",
+        )  # fmt: skip
+        services.application_submit(actor=self.actors.street, application=application)
+        advance(self.actors, application, S.DISTRICT_SUBMITTED)
+        services.application_assign(
+            actor=self.actors.city_admin, application=application, departments=ALL_FIVE
+        )
+        self.assertEqual(application.reviews.count(), 5)
+        self.assertFalse(application.reviews.exclude(decision=ReviewDecision.PENDING).exists())
+
+    def test_before_the_joint_review_only_the_district_returns_a_project(self):
+        application = self.project("区级审核中", S.DISTRICT_REVIEW)
+        with self.assertRaises(ValidationError):
+            services.application_decide(
+                actor=self.actors.city_admin, application=application, decision="return",
+                comment="市级退回",
+            )  # fmt: skip
+        application.refresh_from_db()
+        self.assertEqual(application.state, S.DISTRICT_REVIEW)
+
+    def test_a_milestone_is_recorded_once_reached(self):
+        application = self.project("未来开工", S.FUND_APPROVED)
+        with self.assertRaisesMessage(ValidationError, "once it is reached"):
+            services.milestone_record(
+                actor=self.actors.street,
+                application=application,
+                kind=MilestoneKind.START,
+                achieved_on=timezone.localdate() + timedelta(days=30),
+            )
+        self.assertFalse(application.milestones.exists())
+
+    def test_estimates_are_not_negative(self):
+        application = self.project("负概算", S.FS_APPROVED)
+        estimates = {f.pk: Decimal("1000000") for f in application.functions.all()}
+        estimates[next(iter(estimates))] = Decimal("-1")
+        with self.assertRaisesMessage(ValidationError, "negative"):
+            services.fund_report_save(
+                actor=self.actors.street, application=application, estimates=estimates
+            )
+
+    def test_the_subsidy_is_approved_only_once_the_report_is_up(self):
+        application = self.project("未上报", S.FS_APPROVED)
+        with self.assertRaises(ValidationError):
+            services.subsidy_approve(
+                actor=self.actors.city_admin,
+                application=application,
+                inclusive_rate=Decimal("0.30"),
+                rate_reason="理由",
+                letter_no="京发改〔2026〕1号",
+                approved_on=timezone.localdate(),
+            )
