@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import time_machine
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.utils import timezone, translation
@@ -114,3 +115,12 @@ class ProcessRuleTests(TestCase):
                 letter_no="京发改〔2026〕1号",
                 approved_on=timezone.localdate(),
             )
+
+    def test_applications_are_prepared_while_the_call_is_open(self):
+        """公开征集: a call has its period; before or after it nothing new is accepted."""
+        with time_machine.travel(self.call.closes_on + timedelta(days=1)):
+            with self.assertRaisesMessage(ValidationError, "closed"):
+                draft(self.actors.street, self.call, "截止后申报")
+        with time_machine.travel(self.call.opens_on - timedelta(days=1)):
+            with self.assertRaisesMessage(ValidationError, "opens on"):
+                draft(self.actors.street, self.call, "开始前申报")

@@ -169,9 +169,7 @@ class AssignView(Actions.Base):
     action, role, state = "assign", Role.CITY_ADMIN, S.DISTRICT_SUBMITTED
 
     def data(self):
-        return {
-            "departments": [Department.CIVIL_AFFAIRS, Department.PLANNING, Department.FINANCE]
-        }
+        return {"departments": [Department.CIVIL_AFFAIRS, Department.PLANNING, Department.FINANCE]}
 
     def check_done(self):
         self.assertEqual(self.state_now(), S.JOINT_REVIEW)

@@ -180,8 +180,11 @@ def call_close(*, actor, call: Call) -> Call:
 
 
 def _check_call_accepts(call: Call, node: Jurisdiction) -> None:
-    if call.state != "open":
+    today = timezone.localdate()
+    if call.state != "open" or today > call.closes_on:
         raise ValidationError({"call": _("The call is closed.")})
+    if today < call.opens_on:
+        raise ValidationError({"call": _("The call opens on %(date)s.") % {"date": call.opens_on}})
     district_paths = [d.path for d in call.districts.all()]
     if not any(node.path.startswith(path) for path in district_paths):
         raise ValidationError({"call": _("Your district is not invited to this call.")})
