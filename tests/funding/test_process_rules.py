@@ -124,3 +124,21 @@ class ProcessRuleTests(TestCase):
         with time_machine.travel(self.call.opens_on - timedelta(days=1)):
             with self.assertRaisesMessage(ValidationError, "opens on"):
                 draft(self.actors.street, self.call, "开始前申报")
+
+    def test_overruling_a_department_takes_a_reason(self):
+        application = self.project("有异议", S.JOINT_REVIEW)
+        for review in application.reviews.all():
+            services.review_record(
+                actor=self.actors.reviewers[review.department],
+                review=review,
+                decision=ReviewDecision.DISAGREE
+                if review.department == Department.FINANCE
+                else ReviewDecision.AGREE,
+                comment="资金测算依据不足。" if review.department == Department.FINANCE else "",
+            )
+        decide = dict(actor=self.actors.city_admin, application=application, decision="select")
+        with self.assertRaisesMessage(ValidationError, "disagrees"):
+            services.application_decide(**decide)
+        services.application_decide(**decide, comment="概算已按财政意见核减，统筹确定入选。")
+        application.refresh_from_db()
+        self.assertEqual(application.state, S.SELECTED)

@@ -493,6 +493,12 @@ def application_decide(
             raise ValidationError(_("Some departments have not reviewed yet."))
         if not application.eligible:
             raise ValidationError(_("The policy check does not pass."))
+        objections = application.reviews.filter(decision=ReviewDecision.DISAGREE)
+        if objections.exists() and not comment.strip():
+            # 统筹确定 is the city's call, but overruling a department is put on record.
+            raise ValidationError(
+                {"comment": _("A department disagrees: give the reason for selecting.")}
+            )
         name = "select"
     elif decision == REJECT:
         if not comment.strip():
