@@ -190,6 +190,10 @@ def test_whole_funding_flow_through_each_role(live_server, page, screenshot, wor
     page.click("#action-milestone")
     page.select_option("#id_kind", "start")
     page.fill("#id_achieved_on", "2026-07-01")
+    page.set_input_files(
+        "#id_document",
+        files=[{"name": "开工令.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}],
+    )
     confirm(page)
     page.click("#action-tranche")
     page.select_option("#id_milestone", index=1)

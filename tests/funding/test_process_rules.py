@@ -15,7 +15,7 @@ from linli.accounts.roles import Department
 from linli.core.testing import make_tree
 from linli.funding import services
 from linli.funding.choices import ApplicationState, MilestoneKind, ReviewDecision
-from linli.funding.testing import advance, draft, make_actors, open_call
+from linli.funding.testing import advance, draft, make_actors, milestone_evidence, open_call
 
 S = ApplicationState
 ALL_FIVE = [Department.CIVIL_AFFAIRS, Department.PLANNING, Department.FINANCE]
@@ -92,6 +92,7 @@ class ProcessRuleTests(TestCase):
                 application=application,
                 kind=MilestoneKind.START,
                 achieved_on=timezone.localdate() + timedelta(days=30),
+                evidence=milestone_evidence(self.actors.street, application),
             )
         self.assertFalse(application.milestones.exists())
 

@@ -8,13 +8,14 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from linli.accounts.roles import Department, Role
 from linli.audit.models import AuditRecord
 from linli.funding import services
 from linli.funding.choices import ApplicationState, MilestoneKind, ReviewDecision
 from linli.funding.models import Application, Call, Tranche
-from linli.funding.testing import upload
+from linli.funding.testing import milestone_evidence, upload
 from tests.funding.base import FundingWorld
 
 S = ApplicationState
@@ -278,12 +279,14 @@ class MilestoneRecord(Bases.ServiceFourWay):
     state = S.FUND_APPROVED
 
     def act(self, user):
-        services.milestone_record(
-            actor=user,
-            application=self.application,
-            kind=MilestoneKind.START,
-            achieved_on=date(2026, 7, 1),
-        )
+        with transaction.atomic():  # as the view does: the evidence and the step together
+            services.milestone_record(
+                actor=user,
+                application=self.application,
+                kind=MilestoneKind.START,
+                achieved_on=date(2026, 7, 1),
+                evidence=milestone_evidence(user, self.application),
+            )
 
 
 class TrancheRequest(Bases.TrancheCase):

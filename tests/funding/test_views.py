@@ -279,7 +279,12 @@ class MilestoneView(Actions.Base):
     unpermitted_role = Role.DISTRICT_OFFICER
 
     def data(self):
-        return {"kind": "start", "achieved_on": "2026-07-01", "note": "开工令"}
+        return {
+            "kind": "start",
+            "achieved_on": "2026-07-01",
+            "note": "开工令",
+            "document": upload("开工令.pdf"),
+        }
 
     def check_done(self):
         self.assertEqual(self.state_now(), S.IN_CONSTRUCTION)

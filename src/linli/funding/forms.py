@@ -171,6 +171,10 @@ class MilestoneForm(StyledFormMixin, _DocumentMixin, forms.Form):
     achieved_on = forms.DateField(label=_("achieved on"), widget=_DATE)
     note = forms.CharField(label=_("note"), widget=_TEXT, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].required = True  # the evidence releases are verified against
+
 
 class TrancheForm(StyledFormMixin, forms.Form):
     milestone = forms.ModelChoiceField(label=_("milestone"), queryset=None)

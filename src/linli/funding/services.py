@@ -747,6 +747,10 @@ def milestone_record(
         raise ValidationError({"kind": _("Milestones are recorded in order.")})
     if achieved_on > timezone.localdate():  # money follows progress made, not progress planned
         raise ValidationError({"achieved_on": _("A milestone is recorded once it is reached.")})
+    if evidence is None:  # the district verifies releases against it
+        raise ValidationError(
+            {"document": _("Attach the evidence of the milestone (photos, acceptance record).")}
+        )
     milestone = Milestone(
         application=application,
         kind=kind,

@@ -155,6 +155,16 @@ def draft(
     return application
 
 
+def milestone_evidence(actor: User, application: Application):
+    """A scan of the milestone's record (开工令, 验收记录), as the street attaches it."""
+    return services.attachment_add(
+        actor=actor,
+        application=application,
+        kind=AttachmentKind.MILESTONE,
+        upload=upload("节点证明.pdf"),
+    )
+
+
 def advance(
     actors: FundingActors, application: Application, target: str, street: User | None = None
 ):
@@ -217,10 +227,15 @@ def _step(actors: FundingActors, application: Application, street: User) -> None
             application=application,
             kind=MilestoneKind.START,
             achieved_on=date.today() - timedelta(days=15),
+            evidence=milestone_evidence(street, application),
         )
     elif state == S.IN_CONSTRUCTION:
         done = set(application.milestones.values_list("kind", flat=True))
         kind = next(k for k in MilestoneKind if k not in done)
         services.milestone_record(
-            actor=street, application=application, kind=kind, achieved_on=date.today()
+            actor=street,
+            application=application,
+            kind=kind,
+            achieved_on=date.today(),
+            evidence=milestone_evidence(street, application),
         )
