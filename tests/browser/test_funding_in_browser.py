@@ -158,11 +158,19 @@ def test_whole_funding_flow_through_each_role(live_server, page, screenshot, wor
     page.fill("#id_document_no", "区发改审〔2026〕12号")
     page.fill("#id_approved_on", "2026-05-01")
     page.fill("#id_approved_investment_cny", "5000000")
+    page.set_input_files(
+        "#id_document",
+        files=[{"name": "可研批复.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}],
+    )
     confirm(page)
 
     sign_in(page, base, actors.street.username)
     page.goto(f"{base}{application.get_absolute_url()}")
     page.click("#action-fund_report")
+    page.set_input_files(
+        "#id_document",
+        files=[{"name": "资金申请报告.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}],
+    )
     confirm(page)
 
     sign_in(page, base, actors.district.username)

@@ -143,3 +143,23 @@ class ProcessRuleTests(TestCase):
         services.application_decide(**decide, comment="概算已按财政意见核减，统筹确定入选。")
         application.refresh_from_db()
         self.assertEqual(application.state, S.SELECTED)
+
+    def test_the_approval_documents_themselves_are_attached(self):
+        """RULES §3.3: 可研批复 and the 资金申请报告 are documents, not only numbers."""
+        selected = self.project("无可研批复文件", S.SELECTED)
+        with self.assertRaisesMessage(ValidationError, "feasibility approval"):
+            services.feasibility_record(
+                actor=self.actors.district,
+                application=selected,
+                document_no="区发改〔2026〕7号",
+                approved_on=timezone.localdate(),
+                approved_investment_cny=selected.total_investment_cny,
+            )
+        approved = self.project("无报告文件", S.FS_APPROVED)
+        services.fund_report_save(
+            actor=self.actors.street,
+            application=approved,
+            estimates={f.pk: f.investment_cny for f in approved.functions.all()},
+        )
+        with self.assertRaisesMessage(ValidationError, "not attached"):
+            services.fund_report_submit(actor=self.actors.district, application=approved)

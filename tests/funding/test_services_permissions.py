@@ -13,9 +13,9 @@ from django.db import transaction
 from linli.accounts.roles import Department, Role
 from linli.audit.models import AuditRecord
 from linli.funding import services
-from linli.funding.choices import ApplicationState, MilestoneKind, ReviewDecision
+from linli.funding.choices import ApplicationState, AttachmentKind, MilestoneKind, ReviewDecision
 from linli.funding.models import Application, Call, Tranche
-from linli.funding.testing import milestone_evidence, upload
+from linli.funding.testing import document, milestone_evidence, upload
 from tests.funding.base import FundingWorld
 
 S = ApplicationState
@@ -219,13 +219,15 @@ class FeasibilityRecord(Bases.ServiceFourWay):
     state = S.SELECTED
 
     def act(self, user):
-        services.feasibility_record(
-            actor=user,
-            application=self.application,
-            document_no="区发改〔2026〕1号",
-            approved_on=date(2026, 5, 1),
-            approved_investment_cny=Decimal("5000000"),
-        )
+        with transaction.atomic():  # as the view does: the document and the step together
+            services.feasibility_record(
+                actor=user,
+                application=self.application,
+                document_no="区发改〔2026〕1号",
+                approved_on=date(2026, 5, 1),
+                approved_investment_cny=Decimal("5000000"),
+                attachment=document(user, self.application, AttachmentKind.FEASIBILITY),
+            )
 
 
 class FundReportSave(Bases.ServiceFourWay):
@@ -251,6 +253,7 @@ class FundReportSubmit(Bases.ServiceFourWay):
             actor=cls.actors.street,
             application=cls.application,
             estimates={f.pk: f.investment_cny for f in cls.application.functions.all()},
+            attachment=document(cls.actors.street, cls.application, AttachmentKind.FUND_REPORT),
         )
 
     def act(self, user):

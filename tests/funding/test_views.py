@@ -10,9 +10,9 @@ from django.urls import reverse
 from linli.accounts.roles import Department, Role
 from linli.core.testing import ViewTestCases, xlsx_rows
 from linli.funding import services
-from linli.funding.choices import ApplicationState, ReviewDecision, TrancheState
+from linli.funding.choices import ApplicationState, AttachmentKind, ReviewDecision, TrancheState
 from linli.funding.models import Application, Call, ChangeRequest, Tranche
-from linli.funding.testing import advance, draft, make_actors, open_call, upload
+from linli.funding.testing import advance, document, draft, make_actors, open_call, upload
 from linli.registry.testing import make_registry
 from tests.funding.base import FundingWorld
 
@@ -241,6 +241,7 @@ class ReportView(Actions.Base):
             actor=cls.actors.street,
             application=cls.application,
             estimates={f.pk: f.investment_cny for f in cls.application.functions.all()},
+            attachment=document(cls.actors.street, cls.application, AttachmentKind.FUND_REPORT),
         )
 
     def check_done(self):
@@ -605,7 +606,7 @@ class DocumentViews(FundingWorld):
     state = S.FUND_APPROVED
 
     def test_attachment_is_served_only_in_scope(self):
-        attachment = self.application.attachments.get()
+        attachment = self.application.attachments.get(kind="consultation")
         url = reverse("funding:attachment_download", args=[attachment.pk])
         self.assertTrue(self.client.get(url)["Location"].startswith(reverse("login")))
         self.client.force_login(self.unpermitted)

@@ -141,6 +141,10 @@ class FeasibilityForm(StyledFormMixin, _DocumentMixin, forms.Form):
         label=_("approved investment (CNY)"), min_value=0, decimal_places=2
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].required = True  # the approval itself, not only its number
+
 
 class FundReportForm(StyledFormMixin, _DocumentMixin, forms.Form):
     """One estimate per function of the project (概算 depth)."""

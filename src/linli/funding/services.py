@@ -537,8 +537,10 @@ def feasibility_record(
     approved_investment_cny: Decimal,
     attachment: Attachment | None = None,
 ) -> FeasibilityApproval:
-    """可研批复, recorded by the district within its powers."""
+    """可研批复, recorded by the district within its powers, with the approval document."""
     require_model_permission(actor, "add", FeasibilityApproval)
+    if attachment is None:
+        raise ValidationError({"document": _("Attach the feasibility approval (可研批复).")})
     application = _transition(actor, application, "approve_feasibility", permission="view")
     approval = FeasibilityApproval(
         application=application,
@@ -588,7 +590,8 @@ def fund_report_save(
     )
     before = None if created else snapshot(report)
     report.total_cny, report.prepared_by = total, actor
-    report.attachment = _attachment_of(application, attachment, AttachmentKind.FUND_REPORT)
+    if attachment is not None:  # a later save of the figures keeps the report already attached
+        report.attachment = _attachment_of(application, attachment, AttachmentKind.FUND_REPORT)
     report.save()
     report.items.all().delete()
     FundReportItem.objects.bulk_create(
@@ -608,8 +611,11 @@ def fund_report_save(
 @transaction.atomic
 def fund_report_submit(*, actor, application: Application) -> Application:
     """The district reports the fund application report to the city."""
-    if not FundReport.objects.filter(application=application).exists():
+    report = FundReport.objects.filter(application=application).first()
+    if report is None:
         raise ValidationError(_("The fund application report has not been prepared."))
+    if report.attachment_id is None:
+        raise ValidationError(_("The fund application report itself is not attached yet."))
     application = _transition(actor, application, "report_fund_application", permission="report")
     notify(
         recipients(application, Role.CITY_ADMIN),

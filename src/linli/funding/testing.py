@@ -155,14 +155,16 @@ def draft(
     return application
 
 
+def document(actor: User, application: Application, kind: str):
+    """A document of the workflow (可研批复, 资金申请报告, 节点证明) attached as an office would."""
+    return services.attachment_add(
+        actor=actor, application=application, kind=kind, upload=upload(f"{kind}.pdf")
+    )
+
+
 def milestone_evidence(actor: User, application: Application):
     """A scan of the milestone's record (开工令, 验收记录), as the street attaches it."""
-    return services.attachment_add(
-        actor=actor,
-        application=application,
-        kind=AttachmentKind.MILESTONE,
-        upload=upload("节点证明.pdf"),
-    )
+    return document(actor, application, AttachmentKind.MILESTONE)
 
 
 def advance(
@@ -204,12 +206,14 @@ def _step(actors: FundingActors, application: Application, street: User) -> None
             document_no="区发改审〔2026〕12号",
             approved_on=date.today() - timedelta(days=30),
             approved_investment_cny=application.total_investment_cny,
+            attachment=document(district, application, AttachmentKind.FEASIBILITY),
         )
     elif state == S.FS_APPROVED:
         services.fund_report_save(
             actor=street,
             application=application,
             estimates={f.pk: f.investment_cny for f in application.functions.all()},
+            attachment=document(street, application, AttachmentKind.FUND_REPORT),
         )
         services.fund_report_submit(actor=district, application=application)
     elif state == S.FUND_APP_SUBMITTED:
