@@ -156,6 +156,26 @@ class NotificationTests(TestCase):
         self.assertIn("digests sent: 1", out.getvalue())
         self.assertIn("通知项目", mail.outbox[-1].body)
 
+    def test_land_use_grace_is_reminded_180_and_30_days_ahead(self):
+        approved = advance(
+            self.actors, draft(self.actors.street, self.call, "过渡期项目"), S.FUND_APPROVED
+        )
+        expiry = approved.subsidy_approval.land_use_grace_expiry
+        self.assertIsNotNone(expiry)  # the sample project converts an existing building
+
+        def reminders_on(day):
+            with time_machine.travel(day):
+                call_command("funding_digest", stdout=StringIO())
+            return Notification.objects.filter(
+                application=approved, message__contains="121号"
+            ).count()
+
+        self.assertEqual(reminders_on(expiry - timedelta(days=181)), 0)
+        after_first = reminders_on(expiry - timedelta(days=180))
+        self.assertGreater(after_first, 0)  # the district and the street
+        self.assertEqual(reminders_on(expiry - timedelta(days=100)), after_first)
+        self.assertEqual(reminders_on(expiry - timedelta(days=30)), 2 * after_first)
+
     def test_notification_page_marks_read(self):
         services.application_submit(actor=self.actors.street, application=self.application)
         self.client.force_login(self.actors.district)

@@ -7,6 +7,7 @@ a rolled-back step sends nothing; a mail failure never undoes a step.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail, send_mass_mail
@@ -69,3 +70,28 @@ def send_digest(since) -> int:
         subject = _("[linli] Funding workflow: %(count)d new items") % {"count": len(notes)}
         messages.append((subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [user.email]))
     return send_mass_mail(messages, fail_silently=True) if messages else 0
+
+
+# Days before the land-use grace of 121号 三(十) ends on which the offices are told.
+GRACE_REMINDER_DAYS = (180, 30)
+
+
+def remind_land_use_grace(today) -> int:
+    """Notify the district and the street of each project whose land-use grace ends in one of
+    :data:`GRACE_REMINDER_DAYS` days (run daily, with the digest); returns how many."""
+    from linli.accounts.roles import Role
+    from linli.funding.models import SubsidyApproval
+
+    due = SubsidyApproval.objects.filter(
+        land_use_grace_expiry__in=[today + timedelta(days=d) for d in GRACE_REMINDER_DAYS]
+    ).select_related("application__jurisdiction")
+    for approval in due:
+        application = approval.application
+        notify(
+            recipients(application, Role.DISTRICT_OFFICER)
+            + recipients(application, Role.STREET_OFFICER),
+            application,
+            _("Land-use grace period ends on %(date)s (121号 三(十))")
+            % {"date": approval.land_use_grace_expiry},
+        )
+    return len(due)
