@@ -182,7 +182,7 @@ class WholeFlowTests(TestCase):
                 inclusive_rate=Decimal("0.3"),
                 rate_reason="…",
                 letter_no="x",
-                approved_on=date(2026, 6, 1),
+                approved_on=date.today(),
             )
         application.refresh_from_db()
         self.assertEqual(application.state, S.FUND_APP_SUBMITTED)

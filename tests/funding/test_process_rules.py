@@ -163,3 +163,20 @@ class ProcessRuleTests(TestCase):
         )
         with self.assertRaisesMessage(ValidationError, "not attached"):
             services.fund_report_submit(actor=self.actors.district, application=approved)
+
+    def test_approval_dates_run_in_order(self):
+        """项目取得可研等审批手续后…: no approval before the one it rests on, none in the future."""
+        reported = self.project("日期顺序", S.FUND_APP_SUBMITTED)
+        before_fs = reported.feasibility.approved_on - timedelta(days=1)
+        for day in (before_fs, timezone.localdate() + timedelta(days=1)):
+            with self.assertRaisesMessage(ValidationError, "feasibility approval"):
+                services.subsidy_approve(
+                    actor=self.actors.city_admin,
+                    application=reported,
+                    inclusive_rate=Decimal("0.30"),
+                    rate_reason="按上限补助。",
+                    letter_no="京发改〔2026〕2号",
+                    approved_on=day,
+                )
+        reported.refresh_from_db()
+        self.assertEqual(reported.state, S.FUND_APP_SUBMITTED)

@@ -272,7 +272,7 @@ class SubsidyApprove(Bases.ServiceFourWay):
             inclusive_rate=Decimal("0.3"),
             rate_reason="普惠价格",
             letter_no="京发改〔2026〕9号",
-            approved_on=date(2026, 6, 1),
+            approved_on=date.today(),
         )
 
 

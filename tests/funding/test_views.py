@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 
 from linli.accounts.roles import Department, Role
@@ -257,12 +258,16 @@ class SubsidyView(Actions.Base):
             "inclusive_rate": "0.2",
             "rate_reason": "托育收费低于市场价",
             "letter_no": "京发改〔2026〕10号",
-            "approved_on": "2026-06-01",
+            "approved_on": date.today().isoformat(),
         }
 
     def check_done(self):
         self.assertEqual(self.state_now(), S.FUND_APPROVED)
-        self.assertEqual(self.application.subsidy_approval.land_use_grace_expiry, date(2031, 6, 1))
+        approval = self.application.subsidy_approval
+        self.assertEqual(approval.approved_on, date.today())
+        self.assertEqual(
+            approval.land_use_grace_expiry, approval.approved_on + relativedelta(years=5)
+        )
 
     def test_rate_above_the_pack_maximum_is_refused_with_the_field_named(self):
         self.client.force_login(self.permitted)

@@ -541,6 +541,8 @@ def feasibility_record(
     require_model_permission(actor, "add", FeasibilityApproval)
     if attachment is None:
         raise ValidationError({"document": _("Attach the feasibility approval (可研批复).")})
+    if approved_on > timezone.localdate():
+        raise ValidationError({"approved_on": _("An approval is recorded once it is issued.")})
     application = _transition(actor, application, "approve_feasibility", permission="view")
     approval = FeasibilityApproval(
         application=application,
@@ -687,6 +689,16 @@ def subsidy_approve(
     require_model_permission(actor, "add", SubsidyApproval)
     require_permission(actor, "view", application)
     _require_state(application, S.FUND_APP_SUBMITTED)
+    # 项目取得可研等审批手续后…: the subsidy follows the feasibility approval, not before it.
+    if not application.feasibility.approved_on <= approved_on <= timezone.localdate():
+        raise ValidationError(
+            {
+                "approved_on": _(
+                    "The approval date lies between the feasibility approval (%(fs)s) and today."
+                )
+                % {"fs": application.feasibility.approved_on}
+            }
+        )
     if not rate_reason.strip():
         raise ValidationError({"rate_reason": _("Give the reason for the inclusive rate.")})
     evaluation = subsidy_preview(application, inclusive_rate)
