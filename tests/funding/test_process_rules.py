@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
 from django.utils import timezone, translation
 
@@ -180,3 +180,27 @@ class ProcessRuleTests(TestCase):
                 )
         reported.refresh_from_db()
         self.assertEqual(reported.state, S.FUND_APP_SUBMITTED)
+
+    def test_a_report_short_of_estimate_depth_goes_back_for_revision(self):
+        """资金申请报告 达到概算深度: the city can send one back instead of leaving it stuck."""
+        reported = self.project("概算深度不足", S.FUND_APP_SUBMITTED)
+        with self.assertRaisesMessage(ValidationError, "revising"):
+            services.fund_report_return(
+                actor=self.actors.city_admin, application=reported, comment=" "
+            )
+        services.fund_report_return(
+            actor=self.actors.city_admin,
+            application=reported,
+            comment="请按功能细化概算，补充工程费用明细。",
+        )
+        reported.refresh_from_db()
+        self.assertEqual(reported.state, S.FS_APPROVED)
+        advance(self.actors, reported, S.FUND_APPROVED)  # revised, reported again, approved
+        self.assertTrue(hasattr(reported, "subsidy_approval"))
+
+    def test_only_the_city_returns_a_report(self):
+        reported = self.project("区级不能退回报告", S.FUND_APP_SUBMITTED)
+        with self.assertRaises(PermissionDenied):
+            services.fund_report_return(
+                actor=self.actors.district, application=reported, comment="退回"
+            )

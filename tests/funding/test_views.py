@@ -249,6 +249,19 @@ class ReportView(Actions.Base):
         self.assertEqual(self.state_now(), S.FUND_APP_SUBMITTED)
 
 
+class ReportReturnView(Actions.Base):
+    action, role, state = "report_return", Role.CITY_ADMIN, S.FUND_APP_SUBMITTED
+    unpermitted_role = Role.DISTRICT_OFFICER
+
+    def data(self):
+        return {"comment": "概算未达到深度，请按功能细化。"}
+
+    def check_done(self):
+        self.assertEqual(self.state_now(), S.FS_APPROVED)
+        page = self.client.get(self.application.get_absolute_url())
+        self.assertContains(page, "概算未达到深度")
+
+
 class SubsidyView(Actions.Base):
     action, role, state = "subsidy", Role.CITY_ADMIN, S.FUND_APP_SUBMITTED
     unpermitted_role = Role.DISTRICT_OFFICER

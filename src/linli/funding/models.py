@@ -230,6 +230,10 @@ class Application(FSMModelMixin, models.Model):
     def report_fund_application(self):
         """The district reports the 资金申请报告 up to the city."""
 
+    @transition(field=state, source=S.FUND_APP_SUBMITTED, target=S.FS_APPROVED)
+    def return_fund_report(self):
+        """The city sends the 资金申请报告 back (e.g. not at 概算 depth) to be revised."""
+
     @transition(field=state, source=S.FUND_APP_SUBMITTED, target=S.FUND_APPROVED)
     def approve_subsidy(self):
         """资金审批: the city approves the fund application report."""

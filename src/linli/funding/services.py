@@ -627,6 +627,25 @@ def fund_report_submit(*, actor, application: Application) -> Application:
     return application
 
 
+@transaction.atomic
+def fund_report_return(*, actor, application: Application, comment: str) -> Application:
+    """The city returns the 资金申请报告 for revision (it lacks 概算 depth, say); the project
+    unit revises it and the district reports it again."""
+    require_model_permission(actor, "add", SubsidyApproval)
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say what needs revising.")})
+    application = _transition(
+        actor, application, "return_fund_report", permission="view", return_comment=comment
+    )
+    notify(
+        recipients(application, Role.DISTRICT_OFFICER) + [application.created_by],
+        application,
+        _("Fund application report returned for revision: %(name)s — %(comment)s")
+        % {"name": application.name, "comment": comment},
+    )
+    return application
+
+
 def subsidy_preview(application: Application, inclusive_rate: Decimal | None) -> dict[str, Any]:
     """The engine's answer on the itemised 概算 with the proposed inclusive rate."""
     report = application.fund_report

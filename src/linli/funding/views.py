@@ -383,6 +383,16 @@ ACTIONS: dict[str, Action] = {
         lambda u, a, f: services.subsidy_approve(actor=u, application=a, **f.cleaned_data),
         forms.SubsidyForm,
     ),
+    "report_return": Action(
+        gettext_lazy("Return the fund application report"),
+        SubsidyApproval,
+        "add",
+        (S.FUND_APP_SUBMITTED,),
+        lambda u, a, f: services.fund_report_return(
+            actor=u, application=a, comment=f.cleaned_data["comment"]
+        ),
+        forms.CommentForm,
+    ),
     "milestone": Action(
         gettext_lazy("Record a milestone"),
         Milestone,
