@@ -5,28 +5,25 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
-from django.utils import translation
 
 from linli.audit.models import AuditAction, AuditRecord
 from linli.core.testing import make_tree
 from linli.funding import services
 from linli.funding.choices import ApplicationState, MilestoneKind, PublicStatus
 from linli.funding.models import Application, Ledger, Notification, SubsidyApproval
-from linli.funding.testing import SAMPLE_FUNCTIONS, advance, draft, make_actors, open_call
+from linli.funding.testing import (
+    SAMPLE_FUNCTIONS,
+    CallTestCase,
+    advance,
+    draft,
+    make_actors,
+    open_call,
+)
 
 S = ApplicationState
 
 
-class WholeFlowTests(TestCase):
-    def setUp(self):
-        self.enterContext(translation.override("en"))  # messages are asserted in English
-
-    @classmethod
-    def setUpTestData(cls):
-        cls.tree = make_tree()
-        cls.actors = make_actors(cls.tree)
-        cls.call = open_call(cls.actors.city_admin, [cls.tree.district])
-
+class WholeFlowTests(CallTestCase):
     def test_application_runs_to_operation_and_every_transition_is_audited(self):
         application = draft(
             self.actors.street, self.call, "甲街道社区服务综合体", community=self.tree.community_a

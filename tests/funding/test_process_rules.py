@@ -8,29 +8,18 @@ from decimal import Decimal
 
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import TestCase
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from linli.accounts.roles import Department
-from linli.core.testing import make_tree
 from linli.funding import services
 from linli.funding.choices import ApplicationState, MilestoneKind, ReviewDecision
-from linli.funding.testing import advance, draft, make_actors, milestone_evidence, open_call
+from linli.funding.testing import CallTestCase, advance, draft, milestone_evidence
 
 S = ApplicationState
 ALL_FIVE = [Department.CIVIL_AFFAIRS, Department.PLANNING, Department.FINANCE]
 
 
-class ProcessRuleTests(TestCase):
-    def setUp(self):
-        self.enterContext(translation.override("en"))  # messages are asserted in English
-
-    @classmethod
-    def setUpTestData(cls):
-        cls.tree = make_tree()
-        cls.actors = make_actors(cls.tree)
-        cls.call = open_call(cls.actors.city_admin, [cls.tree.district])
-
+class ProcessRuleTests(CallTestCase):
     def project(self, name, state, **fields):
         return advance(self.actors, draft(self.actors.street, self.call, name, **fields), state)
 

@@ -11,11 +11,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
+from django.utils import translation
 
 from linli.accounts.models import User
 from linli.accounts.roles import Department, Role
 from linli.accounts.services import user_create
-from linli.core.testing import TEST_PASSWORD, TestTree, make_user
+from linli.core.testing import TEST_PASSWORD, TestTree, make_tree, make_user
 from linli.funding import services
 from linli.funding.choices import (
     ApplicationState,
@@ -243,3 +245,17 @@ def _step(actors: FundingActors, application: Application, street: User) -> None
             achieved_on=date.today(),
             evidence=milestone_evidence(street, application),
         )
+
+
+class CallTestCase(TestCase):
+    """A test tree, the funding offices (:func:`make_actors`) and one open call for its
+    district; messages in English, as the tests assert them."""
+
+    def setUp(self):
+        self.enterContext(translation.override("en"))
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.tree = make_tree()
+        cls.actors = make_actors(cls.tree)
+        cls.call = open_call(cls.actors.city_admin, [cls.tree.district])
