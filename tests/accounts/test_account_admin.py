@@ -179,6 +179,7 @@ class TestPasswordsAndTokens(AccountAdminTestCase):
         page = self.client.post(url, {"action": "issue"})
         key = Token.objects.get(user=self.officer).key
         self.assertContains(page, key)
+        self.assertEqual(page["Cache-Control"], "no-store")
         self.assertNotIn(key, str(list(SecurityEvent.objects.values_list("detail", flat=True))))
         self.client.logout()
         api = reverse("api:jurisdiction-list")

@@ -62,6 +62,7 @@ class TestAccountImport(AccountAdminTestCase):
         self.login(self.sysadmin)
         response = self.client.post(self.url, {"file": self.good_file()})
         self.assertEqual(response["Content-Disposition"].split(";")[0], "attachment")
+        self.assertEqual(response["Cache-Control"], "no-store")  # the passwords are kept nowhere
         header, *rows = xlsx_rows(response.content)
         self.assertEqual(header[-1], "初始密码")
         self.assertEqual([row[0] for row in rows], ["jia-street-li", "jia-one-zhao"])

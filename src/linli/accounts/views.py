@@ -166,15 +166,23 @@ def user_token(request, pk: int):
         messages.success(request, _("API token revoked."))
         return redirect("accounts:user_edit", pk=account.pk)
     key = services.api_token_issue(actor=request.user, user=account)
-    return render(
-        request,
-        "accounts/token_issued.html",
-        {
-            "title": _("API token for %(username)s") % {"username": account.username},
-            "key": key,
-            "account": account,
-        },
+    return _secret(
+        render(
+            request,
+            "accounts/token_issued.html",
+            {
+                "title": _("API token for %(username)s") % {"username": account.username},
+                "key": key,
+                "account": account,
+            },
+        )
     )
+
+
+def _secret(response):
+    """A response that shows a secret once: no browser or proxy may keep a copy."""
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -206,7 +214,7 @@ def user_import(request):
             problems, accounts = imports.check_rows(request.user, rows)
             if accounts:
                 created = imports.users_import(actor=request.user, accounts=accounts)
-                return xlsx_response(
+                response = xlsx_response(
                     f"initial-passwords-{timezone.localdate():%Y%m%d}.xlsx",
                     "初始密码",
                     ["用户名", "显示名称", "角色", "所属辖区", "初始密码"],
@@ -215,6 +223,7 @@ def user_import(request):
                         for u, p in created
                     ),
                 )
+                return _secret(response)
             if not rows:
                 form.add_error("file", _("The file holds no accounts."))
     return render(
