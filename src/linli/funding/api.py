@@ -141,17 +141,13 @@ class TrancheSerializer(serializers.ModelSerializer):
         ]
 
 
-class _Ledger(RestrictedReadOnlyViewSet):
-    pass
-
-
-class CallViewSet(_Ledger):
+class CallViewSet(RestrictedReadOnlyViewSet):
     queryset = Call.objects.prefetch_related("districts")
     serializer_class = CallSerializer
     filterset_fields = ["state", "policy_id"]
 
 
-class ApplicationViewSet(_Ledger):
+class ApplicationViewSet(RestrictedReadOnlyViewSet):
     queryset = Application.objects.select_related("subsidy_approval", "ledger").prefetch_related(
         "functions", "reviews"
     )
@@ -159,7 +155,7 @@ class ApplicationViewSet(_Ledger):
     filterset_fields = ["call", "state", "kind", "eligible", "jurisdiction"]
 
 
-class TrancheViewSet(_Ledger):
+class TrancheViewSet(RestrictedReadOnlyViewSet):
     queryset = Tranche.objects.select_related("milestone")
     serializer_class = TrancheSerializer
     filterset_fields = ["application", "state"]

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.db.models import Q
-from django.db.models.functions import Length, Substr
 
 from linli.core.permissions import restrict
 from linli.planning.gaps import SUPPLY_FIELD
@@ -23,6 +22,7 @@ from linli.registry.models import (
     Facility,
     FacilityFunction,
     Jurisdiction,
+    parent_path,
 )
 
 # Metres in one degree of latitude, rounded down so that the boxes below err on the wide side.
@@ -107,9 +107,7 @@ def _neighbours(user, outside: Q, near) -> list[Community]:
     parents = sorted({path[:-steplen] for path in compound_paths})
     candidates = _communities(user).filter(outside)
     found = {c.pk: c for c in candidates.filter(**near("centroid_lon", "centroid_lat"))}
-    for start in range(0, len(parents), 500):
-        chunk = candidates.filter(jurisdiction__path__in=parents[start : start + 500])
-        found.update((c.pk, c) for c in chunk)
+    found.update((c.pk, c) for c in _in_chunks(candidates, "jurisdiction__path__in", parents))
     return list(found.values())
 
 
@@ -147,7 +145,7 @@ def _demand(user, communities: pd.DataFrame) -> pd.DataFrame:
     rows = pd.DataFrame(
         [
             {
-                "node": c.parent_path,
+                "node": c.parent,
                 "households": c.households,
                 "lon": c.centroid_lon,
                 "lat": c.centroid_lat,
@@ -175,8 +173,7 @@ def _demand(user, communities: pd.DataFrame) -> pd.DataFrame:
 
 
 def _compounds_of(user, community_nodes: list[str]):
-    """The compounds under the given community nodes, in chunks that stay within the
-    database's limit on query parameters."""
+    """The compounds under the given community nodes."""
     steplen = Jurisdiction.steplen
     common = os.path.commonprefix(community_nodes) if community_nodes else ""
     compounds = restrict(
@@ -184,9 +181,15 @@ def _compounds_of(user, community_nodes: list[str]):
             jurisdiction__path__startswith=common[: len(common) // steplen * steplen]
         ),
         user,
-    ).annotate(parent_path=Substr("jurisdiction__path", 1, Length("jurisdiction__path") - steplen))
-    for start in range(0, len(community_nodes), 500):
-        yield from compounds.filter(parent_path__in=community_nodes[start : start + 500])
+    ).annotate(parent=parent_path("jurisdiction__path"))
+    return _in_chunks(compounds, "parent__in", community_nodes)
+
+
+def _in_chunks(queryset, lookup: str, values: list):
+    """``queryset.filter(**{lookup: values})`` in chunks that stay within the database's
+    limit on query parameters."""
+    for start in range(0, len(values), 500):
+        yield from queryset.filter(**{lookup: values[start : start + 500]})
 
 
 def _functions(user, facilities) -> pd.DataFrame:

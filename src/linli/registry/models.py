@@ -26,11 +26,16 @@ class Level(models.TextChoices):
 LEVEL_ORDER = [level.value for level in Level]
 
 
+def parent_path(path):
+    """The path of the parent of the node at ``path`` (a field name or an expression): ours
+    minus one step of the materialised path, for use inside a query."""
+    return Substr(path, 1, Length(path) - Jurisdiction.steplen)
+
+
 class JurisdictionQuerySet(RestrictedQuerySet, MP_NodeQuerySet):
     def with_parent_id(self):
-        """Annotate ``parent_id`` in the same query (the parent's path is ours minus a step)."""
-        parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Jurisdiction.steplen)
-        parents = Jurisdiction.objects.filter(path=parent_path).values("pk")[:1]
+        """Annotate ``parent_id`` in the same query."""
+        parents = Jurisdiction.objects.filter(path=parent_path(OuterRef("path"))).values("pk")[:1]
         return self.annotate(parent_id=Subquery(parents))
 
 

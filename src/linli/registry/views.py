@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, OuterRef, ProtectedError, Subquery
-from django.db.models.functions import Length, Substr
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from linli.registry.models import (
     Jurisdiction,
     Level,
     Operator,
+    parent_path,
 )
 
 
@@ -143,13 +143,7 @@ class CompoundListView(RegistryListView):
     map_layer = None
 
     def get_queryset(self):
-        parent = Jurisdiction.objects.filter(
-            path=Substr(
-                OuterRef("jurisdiction__path"),
-                1,
-                Length(OuterRef("jurisdiction__path")) - Jurisdiction.steplen,
-            )
-        )
+        parent = Jurisdiction.objects.filter(path=parent_path(OuterRef("jurisdiction__path")))
         return (
             super()
             .get_queryset()
