@@ -7,8 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.models import User
 from linli.accounts.roles import Role
-from linli.accounts.services import ACCOUNT_FIELDS, ADMINISTRATOR_ROLES, AUTHORIZATION_FIELDS
-from linli.core.permissions import has_permission, restrict
+from linli.accounts.services import (
+    ACCOUNT_FIELDS,
+    ADMINISTRATOR_ROLES,
+    AUTHORIZATION_FIELDS,
+    account_fields_for,
+)
+from linli.core.permissions import restrict
 from linli.registry.forms import StyledFormMixin
 from linli.registry.models import Jurisdiction
 
@@ -49,11 +54,7 @@ class AccountEditForm(_ScopedAccountForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, actor=actor, **kwargs)
-        allowed = set()
-        if has_permission(actor, User, "change"):
-            allowed |= set(ACCOUNT_FIELDS)
-        if has_permission(actor, User, "assign_role"):
-            allowed |= set(AUTHORIZATION_FIELDS)
+        allowed = account_fields_for(actor)
         for name in list(self.fields):
             if name not in allowed:
                 del self.fields[name]

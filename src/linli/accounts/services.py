@@ -20,7 +20,12 @@ from linli.accounts.models import User
 from linli.accounts.roles import Role
 from linli.audit.models import AuditAction, SecurityEventKind
 from linli.audit.services import audit_record, security_event_record, snapshot
-from linli.core.permissions import require_in_scope, require_model_permission, require_permission
+from linli.core.permissions import (
+    has_permission,
+    require_in_scope,
+    require_model_permission,
+    require_permission,
+)
 from linli.registry.models import Jurisdiction
 
 ADMINISTRATOR_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
@@ -90,6 +95,16 @@ def user_unlock(*, actor: User, user: User) -> None:
 # Who may change what on an existing account (三员分立).
 ACCOUNT_FIELDS = ("display_name",)  # the system administrator: accounts.change_user
 AUTHORIZATION_FIELDS = ("role", "department", "jurisdiction", "is_active")  # assign_role
+
+
+def account_fields_for(actor: User) -> tuple[str, ...]:
+    """The account fields ``actor``'s role may change (before scope is checked)."""
+    fields: tuple[str, ...] = ()
+    if has_permission(actor, User, "change"):
+        fields += ACCOUNT_FIELDS
+    if has_permission(actor, User, "assign_role"):
+        fields += AUTHORIZATION_FIELDS
+    return fields
 
 
 def _require_ordinary(user: User) -> None:

@@ -112,10 +112,7 @@ def _editable_account(request, pk: int, action: str) -> User:
 
 @login_required
 def user_edit(request, pk: int):
-    if not (
-        has_permission(request.user, User, "change")
-        or has_permission(request.user, User, "assign_role")
-    ):
+    if not services.account_fields_for(request.user):
         raise PermissionDenied
     account = _editable_account(request, pk, "view")
     if account.role in services.ADMINISTRATOR_ROLES:
