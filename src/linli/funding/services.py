@@ -116,6 +116,18 @@ def _audit_create(actor, obj) -> None:
     audit_record(actor=actor, action=AuditAction.CREATE, obj=obj, after=snapshot(obj))
 
 
+def _audited_update(actor, obj, **fields):
+    """Set ``fields`` on ``obj`` (already locked by the caller), save, audit before/after."""
+    before = snapshot(obj)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.save()
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=obj, before=before, after=snapshot(obj)
+    )
+    return obj
+
+
 def _require_state(application: Application, *states: str) -> None:
     if application.state not in states:
         raise ValidationError(
@@ -407,20 +419,20 @@ def _clear_earlier_reviews(actor, application: Application, departments: list[st
     """A project back in review after a return is reviewed afresh: earlier decisions are
     reset (the audit trail keeps them) and departments no longer assigned drop out."""
     for review in application.reviews.select_for_update():
-        before = snapshot(review)
         if review.department not in departments:
-            audit_record(actor=actor, action=AuditAction.DELETE, obj=review, before=before)
+            audit_record(
+                actor=actor, action=AuditAction.DELETE, obj=review, before=snapshot(review)
+            )
             review.delete()
             continue
-        review.decision, review.comment, review.internal_comment = ReviewDecision.PENDING, "", ""
-        review.reviewer, review.reviewed_at = None, None
-        review.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=review,
-            before=before,
-            after=snapshot(review),
+        _audited_update(
+            actor,
+            review,
+            decision=ReviewDecision.PENDING,
+            comment="",
+            internal_comment="",
+            reviewer=None,
+            reviewed_at=None,
         )
 
 
@@ -460,12 +472,14 @@ def review_record(
         raise ValidationError({"decision": _("Choose a decision.")})
     if decision != ReviewDecision.AGREE and not comment.strip():
         raise ValidationError({"comment": _("Explain the decision to the applicant.")})
-    before = snapshot(review)
-    review.decision, review.comment, review.internal_comment = decision, comment, internal_comment
-    review.reviewer, review.reviewed_at = actor, timezone.now()
-    review.save()
-    audit_record(
-        actor=actor, action=AuditAction.UPDATE, obj=review, before=before, after=snapshot(review)
+    _audited_update(
+        actor,
+        review,
+        decision=decision,
+        comment=comment,
+        internal_comment=internal_comment,
+        reviewer=actor,
+        reviewed_at=timezone.now(),
     )
     if not review.application.reviews.filter(decision=ReviewDecision.PENDING).exists():
         notify(
@@ -939,18 +953,13 @@ def change_request_decide(*, actor, change: ChangeRequest, approve: bool) -> Cha
         raise ValidationError(_("The changed project fails the policy check."))
     change = _transition(actor, change, "approve" if approve else "reject", permission="decide")
     if approve:
-        application = _locked(change.application)
-        before = snapshot(application)
-        application.total_investment_cny = change.total_investment_cny
-        application.gross_floor_area_m2 = change.gross_floor_area_m2
-        application.evaluation, application.eligible = change.evaluation, change.eligible
-        application.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=application,
-            before=before,
-            after=snapshot(application),
+        _audited_update(
+            actor,
+            _locked(change.application),
+            total_investment_cny=change.total_investment_cny,
+            gross_floor_area_m2=change.gross_floor_area_m2,
+            evaluation=change.evaluation,
+            eligible=change.eligible,
         )
     return change
 
