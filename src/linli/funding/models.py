@@ -202,9 +202,13 @@ class Application(FSMModelMixin, models.Model):
     def submit_to_district(self):
         """The street hands the application to its district."""
 
-    @transition(field=state, source=[S.DISTRICT_REVIEW, S.JOINT_REVIEW], target=S.RETURNED)
+    @transition(field=state, source=S.DISTRICT_REVIEW, target=S.RETURNED)
     def return_for_revision(self):
-        """Back to the street with comments (district, or the city after review)."""
+        """The district sends it back to the street with comments."""
+
+    @transition(field=state, source=S.JOINT_REVIEW, target=S.RETURNED)
+    def return_after_review(self):
+        """The city sends it back after the joint review, with comments."""
 
     @transition(field=state, source=S.DISTRICT_REVIEW, target=S.DISTRICT_SUBMITTED)
     def submit_to_city(self):

@@ -364,21 +364,30 @@ def application_submit(*, actor, application: Application) -> Application:
 def application_return(*, actor, application: Application, comment: str) -> Application:
     """The district sends an application back to the street for revision, with comments."""
     require_permission(actor, "return", application)
-    _require_state(application, S.DISTRICT_REVIEW)
-    return _return(actor, application, comment)
+    return _return(
+        actor,
+        application,
+        comment,
+        transition="return_for_revision",
+        to=Role.STREET_OFFICER,
+        notice=_("Returned for revision: %(name)s — %(comment)s"),
+    )
 
 
-def _return(actor, application: Application, comment: str) -> Application:
+def _return(
+    actor, application: Application, comment: str, *, transition: str, to: str, notice: str
+) -> Application:
+    """Send ``application`` back by ``transition`` with the comments it must answer; tell the
+    offices of role ``to`` and its author (``notice`` takes the name and the comments)."""
     if not comment.strip():
         raise ValidationError({"comment": _("Say what needs revising.")})
     application = _transition(
-        actor, application, "return_for_revision", permission=None, return_comment=comment
+        actor, application, transition, permission=None, return_comment=comment
     )
     notify(
-        recipients(application, Role.STREET_OFFICER) + [application.created_by],
+        recipients(application, to) + [application.created_by],
         application,
-        _("Returned for revision: %(name)s — %(comment)s")
-        % {"name": application.name, "comment": comment},
+        notice % {"name": application.name, "comment": comment},
     )
     return application
 
@@ -499,9 +508,15 @@ def application_decide(
 ) -> Application:
     """统筹确定项目: the city selects, rejects or returns after the joint review."""
     require_permission(actor, "decide", application)
-    if decision == RETURN:
-        _require_state(application, S.JOINT_REVIEW)  # before that, returning is the district's
-        return _return(actor, application, comment)
+    if decision == RETURN:  # before the joint review, returning is the district's
+        return _return(
+            actor,
+            application,
+            comment,
+            transition="return_after_review",
+            to=Role.STREET_OFFICER,
+            notice=_("Returned for revision: %(name)s — %(comment)s"),
+        )
     if decision == SELECT:
         if application.reviews.filter(decision=ReviewDecision.PENDING).exists():
             raise ValidationError(_("Some departments have not reviewed yet."))
@@ -646,18 +661,15 @@ def fund_report_return(*, actor, application: Application, comment: str) -> Appl
     """The city returns the 资金申请报告 for revision (it lacks 概算 depth, say); the project
     unit revises it and the district reports it again."""
     require_model_permission(actor, "add", SubsidyApproval)
-    if not comment.strip():
-        raise ValidationError({"comment": _("Say what needs revising.")})
-    application = _transition(
-        actor, application, "return_fund_report", permission="view", return_comment=comment
-    )
-    notify(
-        recipients(application, Role.DISTRICT_OFFICER) + [application.created_by],
+    require_permission(actor, "view", application)
+    return _return(
+        actor,
         application,
-        _("Fund application report returned for revision: %(name)s — %(comment)s")
-        % {"name": application.name, "comment": comment},
+        comment,
+        transition="return_fund_report",
+        to=Role.DISTRICT_OFFICER,
+        notice=_("Fund application report returned for revision: %(name)s — %(comment)s"),
     )
-    return application
 
 
 def subsidy_preview(application: Application, inclusive_rate: Decimal | None) -> dict[str, Any]:
