@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from linli.core.testing import TEST_PASSWORD
+
 # Playwright's sync API keeps an event loop running in this thread; Django then refuses ORM
 # calls from the test body unless told that this (test-only) thread is safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -51,6 +53,17 @@ def page(browser):
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+def sign_in(page, base_url: str, username: str, password: str = TEST_PASSWORD) -> None:
+    """Sign in through the login form as a person would; every browser test signs in here, so
+    a change to the sign-in steps (a second factor, say) is made once."""
+    page.context.clear_cookies()
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 
 from linli.accounts.roles import Role
 from linli.core.testing import make_tree, make_user
-from tests.browser.test_registry_in_browser import sign_in
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,10 +6,11 @@ is released by construction progress. Screenshots go to ``artifacts/screenshots/
 
 import pytest
 
-from linli.core.testing import TEST_PASSWORD, make_tree
+from linli.core.testing import make_tree
 from linli.funding import services
 from linli.funding.models import Application
 from linli.funding.testing import PDF_BYTES, make_actors
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,15 +19,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def world():
     tree = make_tree()
     return tree, make_actors(tree)
-
-
-def sign_in(page, base_url: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
 
 
 def confirm(page) -> None:

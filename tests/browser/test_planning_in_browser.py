@@ -6,7 +6,7 @@ from django.test import override_settings
 from linli.accounts.roles import Role
 from linli.core.testing import make_tree, make_user
 from linli.registry.testing import make_registry
-from tests.browser.test_registry_in_browser import sign_in
+from tests.browser.conftest import sign_in
 from tests.plans.network import NETWORK
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -5,8 +5,9 @@ import re
 import pytest
 
 from linli.accounts.roles import Role
-from linli.core.testing import TEST_PASSWORD, make_tree, make_user
+from linli.core.testing import make_tree, make_user
 from linli.registry.testing import make_registry
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,14 +17,6 @@ def street_officer():
     tree = make_tree()
     make_registry(tree)
     return make_user(tree, Role.STREET_OFFICER, tree.street_a, "street-a-officer")
-
-
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
 
 
 def test_street_officer_sees_its_facilities_on_the_map(

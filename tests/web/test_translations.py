@@ -1,26 +1,35 @@
-"""zh-Hans is the default language and English the source: every string has its Chinese."""
+"""zh-Hans is the default language and English the source: every string has its Chinese.
+
+The project catalog lives in ``linli/locale``; an app may keep its own catalog in
+``linli/<app>/locale`` (Django finds both). Every catalog is held to the same bar.
+"""
 
 from pathlib import Path
 
 import polib
+import pytest
 
 import linli
 
-CATALOG = Path(linli.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
+PACKAGE = Path(linli.__file__).parent
+CATALOGS = sorted(PACKAGE.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
 
 
-def test_every_message_is_translated():
-    po = polib.pofile(str(CATALOG / "django.po"))
+def test_the_project_catalog_is_found():
+    assert PACKAGE / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po" in CATALOGS
+
+
+@pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_every_message_is_translated(po_path):
+    po = polib.pofile(str(po_path))
     untranslated = [entry.msgid for entry in po.untranslated_entries()]
     fuzzy = [entry.msgid for entry in po.fuzzy_entries()]
     assert untranslated == [] and fuzzy == []
 
 
-def test_compiled_catalog_matches_the_source():
-    po = {
-        (e.msgid, e.msgstr) for e in polib.pofile(str(CATALOG / "django.po")) if not e.msgid_plural
-    }
-    mo = {
-        (e.msgid, e.msgstr) for e in polib.mofile(str(CATALOG / "django.mo")) if not e.msgid_plural
-    }
+@pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_compiled_catalog_matches_the_source(po_path):
+    po = {(e.msgid, e.msgstr) for e in polib.pofile(str(po_path)) if not e.msgid_plural}
+    mo_path = po_path.with_suffix(".mo")
+    mo = {(e.msgid, e.msgstr) for e in polib.mofile(str(mo_path)) if not e.msgid_plural}
     assert po - mo == set(), "run `linli manage compilemessages` after editing django.po"
