@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 MIN_RETENTION_DAYS = 180  # 网络安全法 第二十一条: network logs kept no less than six months
@@ -12,6 +13,9 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(check_retention, checks.Tags.security)
+        from linli.audit.database import refuse_updates_on_sqlite
+
+        post_migrate.connect(refuse_updates_on_sqlite, sender=self)
 
 
 def check_retention(app_configs, **kwargs):

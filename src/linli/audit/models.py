@@ -1,13 +1,19 @@
 """Append-only logs: the audit trail of changes and the security log of access events.
 
 Rows are written once by :mod:`linli.audit.services` and never changed: ``save`` on an
-existing row, ``delete``, and queryset ``update``/``delete`` raise. On PostgreSQL a trigger
-refuses UPDATE and DELETE as well, so not even raw SQL from the application edits history.
+existing row, ``delete``, and queryset ``update``/``delete`` raise. Database triggers refuse
+UPDATE (and DELETE on PostgreSQL) as well, and the application's PostgreSQL role may only
+SELECT and INSERT there (``audit_db_roles``).
+
+Each row is sealed into a keyed hash chain as it is appended (:mod:`linli.audit.chain`): its
+``seq`` and ``chain_hash`` bind it to every row before it, so ``linli manage audit_verify``
+finds a row changed, removed or slipped in by whoever bypasses all of the above.
 """
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.permissions import RestrictedQuerySet
@@ -27,16 +33,49 @@ class AppendOnlyQuerySet(RestrictedQuerySet):
     _raw_delete = delete
 
 
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
+class ChainedQuerySet(AppendOnlyQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        from linli.audit import chain
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            chain.seal(self.model, objs, using=self.db)
+            created = super().bulk_create(objs, *args, **kwargs)
+            chain.after_append(self.model, objs, using=self.db)
+        return created
+
+
+class ChainedModel(models.Model):
+    """A row of a hash chain: its place (``seq``, from 1) and the keyed hash that binds it to
+    the row before (see :mod:`linli.audit.chain`).
+
+    Empty values (None, "", {}, []) are left out of the hash, so a field added later with an
+    empty default leaves the rows sealed before it verifiable; give new fields such a default.
+    """
+
+    seq = models.BigIntegerField(_("sequence"), unique=True, null=True, editable=False)
+    chain_hash = models.CharField(_("chain hash"), max_length=64, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class AppendOnlyModel(ChainedModel):
+    objects = ChainedQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
+        from linli.audit import chain
+
         if not self._state.adding:
             raise AppendOnlyError("log records are append-only")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using):
+            chain.seal(type(self), [self], using=using)
+            super().save(*args, **kwargs)
+            chain.after_append(type(self), [self], using=using)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("log records are append-only")
@@ -50,7 +89,8 @@ class AuditAction(models.TextChoices):
 
 
 class AuditRecord(AppendOnlyModel):
-    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Set before the row is sealed (auto_now_add would set it after the hash was taken).
+    time = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -97,7 +137,7 @@ class SecurityEventKind(models.TextChoices):
 
 
 class SecurityEvent(AppendOnlyModel):
-    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    time = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
     kind = models.CharField(
         _("event"), max_length=16, choices=SecurityEventKind.choices, db_index=True
     )
@@ -123,3 +163,38 @@ class SecurityEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement that a log's chain had ``seq`` rows ending in ``chain_hash``.
+
+    Written every ``AUDIT_CHECKPOINT_EVERY`` rows in the appending transaction. Rows removed
+    from the end of a log, back past a checkpoint, leave the checkpoint pointing at nothing.
+    """
+
+    time = models.DateTimeField(_("time"), default=timezone.now, editable=False)
+    log = models.CharField(_("log"), max_length=64)
+    seq = models.BigIntegerField(_("sequence"))
+    chain_hash = models.CharField(_("chain hash"), max_length=64)
+    signature = models.CharField(_("signature"), max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+    scope_path = None
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        constraints = [
+            models.UniqueConstraint(fields=["log", "seq"], name="audit_checkpoint_log_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.log} #{self.seq}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("checkpoints are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("checkpoints are append-only")

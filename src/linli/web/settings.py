@@ -284,3 +284,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LINLI_LOG_LEVEL", "WARNING")},
 }
+
+# --- Tamper-evident logs, import caps, backups (issue 13, part B; docs/operations.md) ---
+# The key of the logs' hash chain and signed checkpoints. Set it, keep it apart from the
+# database and never change it: rows sealed under another key no longer verify.
+AUDIT_KEY = os.environ.get("LINLI_AUDIT_KEY") or f"derived-from-secret-key:{SECRET_KEY}"
+AUDIT_CHECKPOINT_EVERY = env_int("LINLI_AUDIT_CHECKPOINT_EVERY", 100)
+# The off-machine copy: udp://host:514, tcp://host:601 or unix:///dev/log (RFC 5424).
+AUDIT_SYSLOG = os.environ.get("LINLI_AUDIT_SYSLOG", "")
+if AUDIT_SYSLOG:
+    LOGGING["handlers"]["audit_syslog"] = {
+        "()": "linli.audit.syslog.handler_from_url",
+        "url": AUDIT_SYSLOG,
+    }
+    LOGGING["loggers"] = {
+        "linli.audit.syslog": {"handlers": ["audit_syslog"], "level": "INFO", "propagate": False}
+    }
+# Every importer checks these before it reads a row (xlsx: declared sizes and dimension).
+IMPORT_MAX_UNZIPPED_BYTES = env_int("LINLI_IMPORT_MAX_UNZIPPED_MB", 100) * 1024 * 1024
+IMPORT_MAX_ROWS = env_int("LINLI_IMPORT_MAX_ROWS", 50_000)
+IMPORT_MAX_COLUMNS = env_int("LINLI_IMPORT_MAX_COLUMNS", 100)
+IMPORT_MAX_CELL_CHARS = env_int("LINLI_IMPORT_MAX_CELL_CHARS", 32_767)  # Excel's own limit
