@@ -24,6 +24,7 @@ from linli.accounts.models import User
 from linli.accounts.roles import Department, Role
 from linli.accounts.services import ADMINISTRATOR_ROLES, user_create
 from linli.core.permissions import require_model_permission, restrict
+from linli.core.untrusted import Limits, Refused, check_xlsx, iter_xlsx_rows
 from linli.registry.models import Jurisdiction
 
 SHEET = "账号"
@@ -81,23 +82,54 @@ def accounts_template() -> bytes:
 
 
 def read_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
-    """(row number, {header: text}) of every non-empty data row; ValidationError if unreadable."""
+    """(row number, {header: text}) of every non-empty data row; ValidationError if unreadable.
+
+    The caps (rows, columns, cell length, unzipped size) are checked before a row is read,
+    so a small zip bomb is refused at once (:mod:`linli.core.untrusted`)."""
+    # Blank rows between accounts are common: twice the accounts allowed, as row numbers.
+    limits = Limits.from_settings(rows=2 * MAX_ROWS + 1)
     try:
-        sheet = load_workbook(BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        if len(content) > limits.unzipped_bytes:
+            raise Refused("文件过大", "the file is too large")
+        check_xlsx(BytesIO(content), limits)
+        workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
+    except Refused as refused:
+        if refused.not_zip:
+            raise ValidationError("不是有效的 xlsx 文件 / not a valid xlsx file") from None
+        raise ValidationError(_refusal(refused)) from None
     except Exception as error:  # openpyxl raises many kinds for a file that is not an xlsx
         raise ValidationError(f"不是有效的 xlsx 文件 / not a valid xlsx file: {error}") from error
-    rows = sheet.iter_rows(values_only=True)
-    headers = tuple(str(h or "").strip() for h in next(rows, ()))
+    try:
+        return _data_rows(workbook.worksheets[0], limits)
+    except Refused as refused:
+        raise ValidationError(_refusal(refused)) from None
+    finally:
+        workbook.close()
+
+
+def _refusal(refused: Refused) -> str:
+    """The refusal placed by row and column, in Chinese and English."""
+    row, column = refused.row, refused.column
+    zh = (f"第 {row} 行" if row else "") + (f" {column} 列" if column else "")
+    en = ", ".join(part for part in (row and f"row {row}", column and f"column {column}") if part)
+    return f"{zh + '：' if zh else ''}{refused.zh} / {en + ': ' if en else ''}{refused.en}"
+
+
+def _data_rows(sheet, limits: Limits) -> list[tuple[int, dict[str, str]]]:
+    rows = iter_xlsx_rows(sheet, limits)
+    _number, header_cells = next(rows, (1, []))
+    headers = tuple(str(h or "").strip() for h in header_cells)
     missing = [h for h in HEADERS if h not in headers]
     if missing:
         raise ValidationError(f"缺少列 / missing columns: {'、'.join(missing)}")
     found = []
-    for number, values in enumerate(rows, start=2):
+    for number, values in rows:
         row = {h: _text(v) for h, v in zip(headers, values, strict=False) if h in HEADERS}
+        row = {h: row.get(h, "") for h in HEADERS}  # a row may end before the last column
         if any(row.values()):
             found.append((number, row))
-    if len(found) > MAX_ROWS:
-        raise ValidationError(f"一次最多导入 {MAX_ROWS} 个账号 / at most {MAX_ROWS} accounts")
+        if len(found) > MAX_ROWS:
+            raise ValidationError(f"一次最多导入 {MAX_ROWS} 个账号 / at most {MAX_ROWS} accounts")
     return found
 
 
@@ -134,6 +166,10 @@ def check_rows(actor: User, rows: list[tuple[int, dict[str, str]]]):
             problem("用户名", "必填 / required")
         elif username in taken or username in seen:
             problem("用户名", f"“{username}”已存在 / already taken")
+        elif message := _invalid(User, "username", username):
+            problem("用户名", message)
+        if message := _invalid(User, "display_name", row["显示名称"]):
+            problem("显示名称", message)
         seen.add(username)
         if role is None:
             problem("角色", f"“{role_label}”不是可导入的角色 / not a role accounts may be given")
@@ -154,6 +190,22 @@ def check_rows(actor: User, rows: list[tuple[int, dict[str, str]]]):
             )
         )
     return problems, ([] if problems else accounts)
+
+
+def _invalid(model, name: str, value: str) -> str:
+    """Why the model field would refuse ``value`` (length, characters), or ""."""
+    if not value:
+        return ""
+    field = model._meta.get_field(name)
+    if len(value) > field.max_length:
+        return f"超过 {field.max_length} 个字符 / longer than {field.max_length} characters"
+    try:
+        field.run_validators(value)
+    except ValidationError:
+        if name == "username":
+            return "只能包含字母、数字和 @ . + - _ / only letters, digits and @ . + - _"
+        return "无效 / not valid"
+    return ""
 
 
 def new_password() -> str:

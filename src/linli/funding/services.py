@@ -837,7 +837,9 @@ def tranche_request(*, actor, milestone: Milestone, amount_cny: Decimal, note: s
     require_model_permission(actor, "add", Tranche)
     require_permission(actor, "view", milestone)
     _require_own_office(actor, milestone.application)
-    ledger = Ledger.objects.get(application=milestone.application_id)
+    # The same row lock as a release: requests of one project are checked one at a time,
+    # so two cannot both take the last of the headroom.
+    ledger = Ledger.objects.select_for_update().get(application=milestone.application_id)
     outstanding = Tranche.objects.filter(
         application=milestone.application_id,
         state__in=[TrancheState.REQUESTED, TrancheState.VERIFIED, TrancheState.APPROVED],

@@ -19,11 +19,12 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import translation
 
+from linli.core.exports import unquote_csv_text
 from linli.policy import vocabulary
 from linli.registry.choices import FacilityStatus, OperatorType, SiteStatus
 from linli.registry.models import (
@@ -51,10 +52,11 @@ def is_blank(raw: Any) -> bool:
 
 
 def _text_of(raw: Any) -> str:
-    """A cell as text; Excel turns typed codes into numbers, so integral floats lose '.0'."""
+    """A cell as text; Excel turns typed codes into numbers, so integral floats lose '.0'.
+    The apostrophe our CSV export puts before formula-like text comes off again."""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
-    return str(raw).strip()
+    return unquote_csv_text(str(raw).strip()).strip()
 
 
 def _number(raw: Any) -> Decimal:
@@ -77,6 +79,7 @@ def _number(raw: Any) -> Decimal:
 class CellType:
     zh: str = "文本"
     en: str = "text"
+    number: ClassVar[bool] = False  # written as a number: never formula-like
 
     def parse(self, raw: Any) -> Any:
         return _text_of(raw)
@@ -129,6 +132,7 @@ class Uscc(CellType):
 class Integer(CellType):
     zh: str = "非负整数"
     en: str = "whole number ≥ 0"
+    number: ClassVar[bool] = True
     minimum: int = 0
     maximum: int = 2_147_483_647
 
@@ -150,14 +154,19 @@ class Number(CellType):
 
     zh: str = "非负数"
     en: str = "number ≥ 0"
+    number: ClassVar[bool] = True
     max_digits: int = 10
     places: int = 2
 
     def parse(self, raw: Any) -> Decimal:
-        value = _number(raw).quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP)
+        value = _number(raw)
         if value < 0:
             raise CellError(f"{value} 为负数", f"{value} is negative")
+        # Before rounding: quantize cannot hold more than 28 digits (1e26 at 2 places).
         if value >= Decimal(10) ** (self.max_digits - self.places):
+            raise CellError(f"{value} 过大", f"{value} is too large")
+        value = value.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP)
+        if value >= Decimal(10) ** (self.max_digits - self.places):  # 99999999.995 rounds up
             raise CellError(f"{value} 过大", f"{value} is too large")
         return value
 
@@ -167,6 +176,7 @@ class Number(CellType):
 
 @dataclass(frozen=True)
 class Coordinate(CellType):
+    number: ClassVar[bool] = True
     limit: float = 180.0
 
     def parse(self, raw: Any) -> float:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from linli.core.exports import XLSX_TYPE
+from linli.core.exports import XLSX_TYPE, csv_text, xlsx_cell
 from linli.registry.columns import Spec, spec_for_model
 
 FORMATS = ("xlsx", "csv", "geojson")
@@ -41,7 +41,7 @@ def _xlsx(spec: Spec, rows: Iterator[dict[str, Any]]) -> tuple[bytes, str]:
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(column.zh) * 2 + 2)
     sheet.append([column.zh for column in spec.columns])
     for row in rows:
-        sheet.append([column.type.cell(row[column.field]) for column in spec.columns])
+        sheet.append([xlsx_cell(sheet, c.type.cell(row[c.field])) for c in spec.columns])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), XLSX_TYPE
@@ -52,7 +52,7 @@ def _csv(spec: Spec, rows: Iterator[dict[str, Any]]) -> tuple[bytes, str]:
     writer = csv.writer(buffer)
     writer.writerow([column.zh for column in spec.columns])
     for row in rows:
-        writer.writerow([column.type.text(row[column.field]) for column in spec.columns])
+        writer.writerow([_csv_cell(column, row[column.field]) for column in spec.columns])
     # The BOM is how Excel recognises UTF-8 rather than reading the file as GBK.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8"), "text/csv; charset=utf-8"
 
@@ -78,6 +78,11 @@ def _geojson(spec: Spec, rows: Iterator[dict[str, Any]]) -> tuple[bytes, str]:
         cls=DjangoJSONEncoder,
     )
     return content.encode("utf-8"), "application/geo+json"
+
+
+def _csv_cell(column, value) -> str:
+    text = column.type.text(value)
+    return text if column.type.number else csv_text(text)
 
 
 _WRITERS = {"xlsx": _xlsx, "csv": _csv, "geojson": _geojson}

@@ -9,6 +9,7 @@ from typing import Any
 
 import shapely
 
+from linli.core.exports import looks_like_formula
 from linli.geo.offsets import in_china, to_wgs84_from
 from linli.registry.columns import CellError, Column, Spec, header_key, is_blank
 from linli.registry.imports.readers import Table
@@ -99,10 +100,19 @@ def _parse_row(number: int, cells: list, columns, problems: Problems) -> Record:
             record.values[column.field] = column.default
             continue
         try:
-            record.values[column.field] = column.type.parse(raw)
+            value = record.values[column.field] = column.type.parse(raw)
         except CellError as error:
             record.invalid = True
             problems.add(number, header, error.zh, error.en)
+            continue
+        if isinstance(value, str) and looks_like_formula(value):
+            problems.notice(
+                number,
+                header,
+                f"“{value[:40]}”以公式符号开头：按文本保存，导出时也保持为文本",
+                f"{value[:40]!r} begins like a spreadsheet formula: it is kept as text, "
+                "and exports keep it text",
+            )
     return record
 
 

@@ -85,6 +85,7 @@ def registry_import(
     with transaction.atomic():
         items = importer.plan(records)
         report.problems = sorted(problems.items, key=lambda problem: problem.row or 0)
+        report.notices = problems.notices
         report.create = [item.label for item in items if item.existing is None]
         report.update = [item.label for item in items if item.existing and item.changed]
         report.unchanged = sum(1 for item in items if item.existing and not item.changed)
