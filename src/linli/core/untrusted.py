@@ -78,7 +78,7 @@ class Limits:
         return f"{self.unzipped_bytes / 1024 / 1024:g}"
 
 
-class Refused(ValueError):
+class Refused(Exception):
     """A file refused before or while reading it; ``row`` and ``column`` place it."""
 
     def __init__(
@@ -375,6 +375,35 @@ def _detect_encoding(path: Path) -> str | None:
     return None
 
 
+class _Lines:
+    """The text lines a csv reader consumes, kept for the record being read, so that a
+    record csv refuses can still be placed by column."""
+
+    def __init__(self, text) -> None:
+        self.text, self.pending = text, []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.text)
+        self.pending.append(line)
+        return line
+
+    def done(self) -> None:
+        self.pending = []
+
+    def column_reached(self, delimiter: str) -> int:
+        """The field a reader was in at the end of the pending lines (quotes respected)."""
+        column, quoted = 1, False
+        for char in "".join(self.pending):
+            if char == '"':
+                quoted = not quoted
+            elif char == delimiter and not quoted:
+                column += 1
+        return column
+
+
 def iter_csv_rows(path: Path, limits: Limits) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells) of a CSV (comma or tab separated), streamed under the caps."""
     if path.stat().st_size > limits.unzipped_bytes:
@@ -391,19 +420,23 @@ def iter_csv_rows(path: Path, limits: Limits) -> Iterator[tuple[int, list[str]]]
         first = text.readline(limits.cell_chars * limits.columns)
         delimiter = "\t" if first.count("\t") > first.count(",") else ","
         text.seek(0)
-        reader = csv.reader(text, delimiter=delimiter)
+        lines = _Lines(text)
+        reader = csv.reader(lines, delimiter=delimiter)
         number = 0
         while True:
             try:
                 cells = next(reader)
             except StopIteration:
                 return
-            except csv.Error as error:  # e.g. a field over csv's own 131 072-character limit
+            except csv.Error:  # a field over csv's own 131 072 characters (or a quote unclosed)
                 raise Refused(
-                    f"第 {number + 1} 行无法读取：单元格过长或引号不成对",
-                    f"row {number + 1} cannot be read: {error}",
+                    f"单元格超过 {limits.cell_chars} 个字符（或引号不成对）",
+                    f"a cell is longer than {limits.cell_chars} characters (or a quote is "
+                    "not closed)",
                     row=number + 1,
+                    column=column_letter(lines.column_reached(delimiter)),
                 ) from None
+            lines.done()
             number += 1
             if number > limits.rows:
                 raise Refused(

@@ -107,7 +107,7 @@ def read_vector(
     if not path.exists():
         raise VectorFileError(path, "file not found")
     try:
-        meta, _fids, wkb, field_data = pyogrio.raw.read(path, layer=layer, encoding=encoding)
+        meta, _fids, wkb, field_data = _read_raw(path, layer, encoding)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
         raise VectorFileError(path, f"not a readable vector file ({error})") from error
     except (
@@ -134,6 +134,17 @@ def read_vector(
     geometries = _decode(path, wkb)
     geometries = _to_wgs84(path, geometries, source_crs, source)
     return VectorData(path, geometries, attributes, source_crs)
+
+
+def _read_raw(path: Path, layer, encoding):
+    try:
+        return pyogrio.raw.read(path, layer=layer, encoding=encoding)
+    except (ValueError, OverflowError) as error:
+        # A value GDAL took for a date that Python cannot hold (2024-02-30). GeoJSON can give
+        # its dates as text, so that the caller says which feature and field holds it.
+        if DRIVERS.get(path.suffix.lower()) != "GeoJSON":
+            raise VectorFileError(path, f"a date or number cannot be read ({error})") from None
+        return pyogrio.raw.read(path, layer=layer, encoding=encoding, DATE_AS_STRING="YES")
 
 
 def _source_crs(path: Path, declared: str | None, given: CRSLike | None) -> CRS:

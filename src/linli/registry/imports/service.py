@@ -423,7 +423,8 @@ class FacilityImporter(Importer):
                 continue
             if item is None:
                 item = by_code[code] = Item(record.row, code, {}, record.headers)
-                item.functions = [] if "scenario" in record.values else None
+                # The file has the column (a cell that failed to read is still the column).
+                item.functions = [] if "scenario" in record.headers else None
             item.invalid |= record.invalid
             self._merge_row(item, record)
         return list(by_code.values())
