@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from linli import __version__
 from linli.commands import CommandError
 
-COMMAND_MODULES = ("platform", "check", "policy", "plan")
+COMMAND_MODULES = ("platform", "check", "policy", "plan", "backup")
 
 
 def build_parser() -> argparse.ArgumentParser:
