@@ -7,6 +7,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from linli.api.pagination import single_value
+from linli.api.views import refuse_unknown_parameters
 from linli.policy import (
     DEFAULT_POLICY,
     ApplicationInputError,
@@ -15,6 +17,88 @@ from linli.policy import (
     load_pack,
     parse_application,
 )
+from linli.policy.vocabulary import CATEGORIES, CONSTRUCTIONS, KINDS
+
+_AMOUNT = {"type": "number", "minimum": 0}
+_COUNT = {"type": "integer", "minimum": 0}
+_NAME = {"type": "string", "pattern": "\\S"}  # not blank
+
+
+def _optional(schema: dict) -> dict:
+    return {**schema, "nullable": True}
+
+
+# DESIGN §6: the application that `linli check` reads. Rules across fields (each function's
+# floor area when investments are shared, the pack's highest inclusive rate) answer 400.
+APPLICATION_SCHEMA = {
+    "type": "object",
+    "required": [
+        "name",
+        "city",
+        "kind",
+        "construction",
+        "gross_floor_area_m2",
+        "total_investment_cny",
+        "functions",
+    ],
+    "properties": {
+        "name": _NAME,
+        "city": _NAME,
+        "kind": {"type": "string", "enum": list(KINDS)},
+        "construction": {"type": "string", "enum": list(CONSTRUCTIONS)},
+        "gross_floor_area_m2": _AMOUNT,
+        "resident_activity_area_m2": _optional(_AMOUNT),
+        "total_investment_cny": _AMOUNT,
+        "inclusive_subsidy_rate": _optional(_AMOUNT),
+        "government_built": _optional({"type": "boolean"}),
+        "functions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["scenario", "category"],
+                "properties": {
+                    "scenario": _NAME,
+                    "category": {"type": "string", "enum": list(CATEGORIES)},
+                    "floor_area_m2": _optional(_AMOUNT),
+                    "investment_cny": _optional(_AMOUNT),
+                    "capacity": _optional(
+                        {
+                            "type": "object",
+                            "properties": {
+                                key: _optional(_COUNT)
+                                for key in ("beds", "nursing_beds", "infant_slots", "seats")
+                            },
+                        }
+                    ),
+                },
+            },
+        },
+        "community": _optional(
+            {
+                "type": "object",
+                "required": ["households", "population", "service_area_m2"],
+                "properties": {
+                    "households": _COUNT,
+                    "population": _COUNT,
+                    "service_area_m2": _AMOUNT,
+                },
+            }
+        ),
+        "overrides": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["rule", "reason"],
+                "properties": {"rule": _NAME, "reason": {"type": "string"}},
+            },
+        },
+    },
+}
+# The check's own refusals name the field in "error"; a body that is not JSON gets "detail".
+_ERROR = {
+    "type": "object",
+    "properties": {"error": {"type": "string"}, "detail": {"type": "string"}},
+}
 
 
 class PolicyCheckView(APIView):
@@ -26,15 +110,25 @@ class PolicyCheckView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refuse_unknown_parameters(self, request, {"policy"})
+
     @extend_schema(
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+        request={"application/json": APPLICATION_SCHEMA},
+        responses={200: OpenApiTypes.OBJECT, 400: _ERROR},
         parameters=[
-            OpenApiParameter("policy", str, description=f"pack id, default {DEFAULT_POLICY}")
+            OpenApiParameter(
+                "policy",
+                str,
+                enum=[pack.id for pack in list_packs()],
+                description=f"pack id, default {DEFAULT_POLICY}",
+            )
         ],
     )
     def post(self, request):
-        policy_id = request.query_params.get("policy", DEFAULT_POLICY)
+        policy_id = single_value(request, "policy")
+        policy_id = DEFAULT_POLICY if policy_id is None else policy_id
         if policy_id not in {pack.id for pack in list_packs()}:
             return Response(
                 {"error": f"policy: unknown pack {policy_id!r}"}, status.HTTP_400_BAD_REQUEST

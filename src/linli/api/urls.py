@@ -1,7 +1,8 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from linli.api.exceptions import not_found
 from linli.api.policy import PolicyCheckView
 from linli.funding.api import ROUTES as FUNDING_ROUTES
 from linli.registry.api import ROUTES as REGISTRY_ROUTES
@@ -16,4 +17,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("policy/check", PolicyCheckView.as_view(), name="policy-check"),
     path("", include(router.urls)),
+    re_path(r"^[\s\S]*$", not_found),  # any character, line breaks too
 ]

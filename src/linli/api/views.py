@@ -3,15 +3,39 @@ through the registry services, so the API changes nothing the web pages could no
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from rest_framework import exceptions, viewsets
 
+from linli.api.exceptions import Conflict
 from linli.core.permissions import restrict
 
 _ACTION_OF_METHOD = {"PUT": "change", "PATCH": "change", "DELETE": "delete"}
 
 
+def refuse_unknown_parameters(view, request, allowed: set[str]) -> None:
+    """A query parameter the operation does not document is refused, not ignored: a
+    misspelt filter must not silently return everything. (A method the view does not have
+    is left to answer 405.)"""
+    if not hasattr(view, request.method.lower()):
+        return
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise exceptions.ValidationError({name: ["Unknown parameter."] for name in unknown})
+
+
 class RestrictedViewSetMixin:
     queryset = None
+    # Ids the database can hold; a longer one is no such object (404), not an overflow (500).
+    lookup_value_regex = "[0-9]{1,18}"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication and permission first
+        allowed = set()
+        if getattr(self, "action", None) == "list":
+            paginator = self.paginator
+            allowed = {*self.filterset_fields, paginator.limit_query_param}
+            allowed.add(paginator.offset_query_param)
+        refuse_unknown_parameters(self, request, allowed)
 
     def get_queryset(self):
         action = _ACTION_OF_METHOD.get(self.request.method, "view")
@@ -25,9 +49,14 @@ class RestrictedReadOnlyViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelVi
 
 
 def service_call(function, **kwargs):
-    """Call a service, turning its refusals into API answers (403, 400 with the fields)."""
+    """Call a service, turning its refusals into API answers (403, 400 with the fields, 409
+    for an object others still refer to)."""
     try:
         return function(**kwargs)
+    except (ProtectedError, RestrictedError) as error:
+        found = getattr(error, "protected_objects", None) or error.restricted_objects
+        referenced = sorted({str(o._meta.verbose_name) for o in found})
+        raise Conflict(f"Still referred to by: {', '.join(referenced)}.") from error
     except DjangoPermissionDenied as error:
         raise exceptions.PermissionDenied(str(error)) from error
     except DjangoValidationError as error:

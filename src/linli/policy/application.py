@@ -232,7 +232,7 @@ def _bool(value: Any, path: str) -> bool:
 
 
 def _code(value: Any, allowed: Mapping[str, Any], path: str) -> str:
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise ApplicationInputError(f"{path}: must be one of {', '.join(allowed)}, not {value!r}")
     return value
 

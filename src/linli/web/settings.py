@@ -305,3 +305,14 @@ IMPORT_MAX_UNZIPPED_BYTES = env_int("LINLI_IMPORT_MAX_UNZIPPED_MB", 100) * 1024 
 IMPORT_MAX_ROWS = env_int("LINLI_IMPORT_MAX_ROWS", 50_000)
 IMPORT_MAX_COLUMNS = env_int("LINLI_IMPORT_MAX_COLUMNS", 100)
 IMPORT_MAX_CELL_CHARS = env_int("LINLI_IMPORT_MAX_CELL_CHARS", 32_767)  # Excel's own limit
+# The API accepts what its OpenAPI schema documents and nothing else (schemathesis checks it).
+REST_FRAMEWORK |= {
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "linli.api.pagination.StrictLimitOffsetPagination",
+    "DEFAULT_FILTER_BACKENDS": ["linli.api.filters.StrictFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "linli.api.schema.LinliAutoSchema",
+}
+# Other systems authenticate with a token; the schema documents that scheme only.
+SPECTACULAR_SETTINGS["AUTHENTICATION_WHITELIST"] = [
+    "rest_framework.authentication.TokenAuthentication"
+]
