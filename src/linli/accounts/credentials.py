@@ -96,19 +96,12 @@ def _open(request: CredentialRequest, *, actor: User, code: str = "") -> Filed:
 
 @transaction.atomic
 def user_create(
-    *,
-    actor: User,
-    username: str,
-    role: str,
-    jurisdiction: Jurisdiction,
-    department: str = "",
-    display_name: str = "",
-    email: str = "",
-    reason: str = "",
+    *, actor: User, role: str, jurisdiction: Jurisdiction, reason: str = "", **fields
 ) -> Filed:
     """The system administrator asks for an account bound to a node in its own scope.
 
-    The account exists at once, inactive and without a working password; it becomes usable when
+    ``fields``: ``username`` and optionally ``display_name``, ``department``, ``email``. The
+    account exists at once, inactive and without a working password; it becomes usable when
     the security administrator approves the request and its user sets a password with both
     halves of the code. The first half is returned here, once.
     """
@@ -117,15 +110,7 @@ def user_create(
     require_in_scope(actor, jurisdiction)
     if role in ADMINISTRATOR_ROLES:
         raise PermissionDenied(_("Administrator accounts are created only at installation."))
-    user = new_account(
-        username=username,
-        role=role,
-        jurisdiction=jurisdiction,
-        department=department,
-        display_name=display_name,
-        email=email,
-        is_active=False,
-    )
+    user = new_account(role=role, jurisdiction=jurisdiction, is_active=False, **fields)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=user, after=snapshot(user))
     code = _new_code()
     request = CredentialRequest(

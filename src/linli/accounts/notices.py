@@ -60,30 +60,34 @@ def _in_chinese(function):
     return wrapper
 
 
+def _request_mail(request: CredentialRequest, sentence: str, admin, follow_up: str = "") -> None:
+    what = request.get_kind_display()
+    body = sentence % {"admin": admin, "account": request.user.username, "what": what}
+    _mail(request.user, what, f"{body} {follow_up}".strip())
+
+
 @_in_chinese
 def request_filed(request: CredentialRequest) -> None:
-    what = request.get_kind_display()
-    body = _("%(admin)s asked for this on your account %(account)s: %(what)s.") % {
-        "admin": request.requested_by,
-        "account": request.user.username,
-        "what": what,
-    }
-    if request.kind == RequestKind.API_TOKEN:
-        body += " " + _("Confirm or decline it under My account after you sign in.")
-    _mail(request.user, what, body)
+    _request_mail(
+        request,
+        _("%(admin)s asked for this on your account %(account)s: %(what)s."),
+        request.requested_by,
+        _("Confirm or decline it under My account after you sign in.")
+        if request.kind == RequestKind.API_TOKEN
+        else "",
+    )
 
 
 @_in_chinese
 def request_approved(request: CredentialRequest) -> None:
-    what = request.get_kind_display()
-    body = _("%(admin)s approved this on your account %(account)s: %(what)s.") % {
-        "admin": request.decided_by,
-        "account": request.user.username,
-        "what": what,
-    }
-    if request.kind == RequestKind.SECOND_FACTOR_RESET:
-        body += " " + _("At your next sign-in you set up a new authenticator.")
-    _mail(request.user, what, body)
+    _request_mail(
+        request,
+        _("%(admin)s approved this on your account %(account)s: %(what)s."),
+        request.decided_by,
+        _("At your next sign-in you set up a new authenticator.")
+        if request.kind == RequestKind.SECOND_FACTOR_RESET
+        else "",
+    )
 
 
 @_in_chinese

@@ -29,6 +29,10 @@ class UserTable(tables.Table):
 class _ApprovableCheckBox(tables.CheckBoxColumn):
     """A box only where the security administrator can approve (pending, not an API token)."""
 
+    @property
+    def header(self):
+        return _("Tick")  # not django-tables2's select-all box, which needs a script
+
     def render(self, value, bound_column, record):
         if record.state != RequestState.PENDING or record.kind == RequestKind.API_TOKEN:
             return ""

@@ -121,42 +121,44 @@ def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
+def _verified_device(user: User, token: str) -> TOTPDevice | StaticDevice | None:
+    """The device that accepts ``token``: six digits are an authenticator code, anything
+    else a recovery code. Each device is locked while it checks (its replay guard and
+    failure counter are read-modify-write)."""
+    token = "".join(token.split())
+    model = TOTPDevice if token.isdigit() else StaticDevice
+    for device in model.objects.filter(user=user, confirmed=True):
+        with transaction.atomic():
+            locked = model.objects.select_for_update().get(pk=device.pk)
+            if locked.verify_token(token if model is TOTPDevice else token.lower()):
+                return locked
+    return None
+
+
 def verify(request, token: str) -> bool:
     """Check a code from the authenticator or a recovery code; on success the session is
     verified. Failures are logged; django-otp slows each device after repeated failures."""
     user = request.user
-    token = "".join(token.split())
-    devices = []
-    if token.isdigit():
-        devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
-    else:
-        devices = list(StaticDevice.objects.filter(user=user, confirmed=True))
-    for device in devices:
-        with transaction.atomic():
-            locked = type(device).objects.select_for_update().get(pk=device.pk)
-            if locked.verify_token(token.lower() if isinstance(locked, StaticDevice) else token):
-                otp_login(request, locked)
-                if isinstance(locked, StaticDevice):
-                    security_event_record(
-                        kind=SecurityEventKind.RECOVERY_CODE_USED,
-                        user=user,
-                        detail={"left": recovery_codes_left(user)},
-                    )
-                return True
-    security_event_record(
-        kind=SecurityEventKind.SECOND_FACTOR_FAILED, user=user, detail={"step": "sign-in"}
-    )
-    return False
+    device = _verified_device(user, token)
+    if device is None:
+        security_event_record(
+            kind=SecurityEventKind.SECOND_FACTOR_FAILED, user=user, detail={"step": "sign-in"}
+        )
+        return False
+    otp_login(request, device)
+    if isinstance(device, StaticDevice):
+        security_event_record(
+            kind=SecurityEventKind.RECOVERY_CODE_USED,
+            user=user,
+            detail={"left": recovery_codes_left(user)},
+        )
+    return True
 
 
 def check_code(user: User, token: str) -> bool:
-    """Is ``token`` a current authenticator code of ``user`` (re-authentication)?"""
-    device = authenticator(user)
-    if device is None:
-        return False
-    with transaction.atomic():
-        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-        return locked.verify_token("".join(token.split()))
+    """Is ``token`` a current authenticator code of ``user`` (re-authentication: recovery
+    codes are for a lost phone, not spent here)?"""
+    return "".join(token.split()).isdigit() and _verified_device(user, token) is not None
 
 
 def devices_remove(user: User) -> None:

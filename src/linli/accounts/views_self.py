@@ -42,17 +42,23 @@ def _next(request, default: str = "home") -> str:
     return reverse(default)
 
 
+def _reauthentication_due(request):
+    """A redirect to re-authenticate unless the user proved who they are within
+    ``LINLI_REAUTHENTICATE_MINUTES``; None when they did."""
+    proved = request.session.get(AUTHENTICATED_AT, 0)
+    if time.time() - proved <= settings.REAUTHENTICATE_MINUTES * 60:
+        return None
+    query = urlencode({"next": request.get_full_path()})
+    return redirect(f"{reverse('accounts:reauthenticate')}?{query}")
+
+
 def recently_authenticated(view):
-    """The user proved who they are within ``LINLI_REAUTHENTICATE_MINUTES``, or does so now."""
+    """The view runs only for a user who proved who they are recently (or does so now)."""
 
     @wraps(view)
     @login_required
     def wrapped(request, *args, **kwargs):
-        proved = request.session.get(AUTHENTICATED_AT, 0)
-        if time.time() - proved > settings.REAUTHENTICATE_MINUTES * 60:
-            query = urlencode({"next": request.get_full_path()})
-            return redirect(f"{reverse('accounts:reauthenticate')}?{query}")
-        return view(request, *args, **kwargs)
+        return _reauthentication_due(request) or view(request, *args, **kwargs)
 
     return wrapped
 
@@ -99,11 +105,8 @@ def enrol(request):
     verified = twofactor.is_verified(request)
     if twofactor.has_device(user) and not verified:
         return redirect("accounts:verify")
-    if verified:
-        proved = request.session.get(AUTHENTICATED_AT, 0)
-        if time.time() - proved > settings.REAUTHENTICATE_MINUTES * 60:
-            query = urlencode({"next": request.get_full_path()})
-            return redirect(f"{reverse('accounts:reauthenticate')}?{query}")
+    if verified and (due := _reauthentication_due(request)):
+        return due  # replacing an authenticator, not a first one
     device = twofactor.authenticator(user, confirmed=False)
     if device is None or request.session.get(ENROLLING) != device.pk:
         device = twofactor.enrolment_start(user)
