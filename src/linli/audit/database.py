@@ -2,7 +2,7 @@
 
 - SQLite: a trigger refuses UPDATE of log rows, so neither the ORM's base manager nor SQL
   through the application rewrites them. PostgreSQL has its own triggers (migrations 0002
-  and 0004), which refuse DELETE as well.
+  and 0005), which refuse DELETE as well.
 - PostgreSQL: the application connects as a role that does not own the tables (it could
   otherwise drop the triggers) and may only read and append to the logs:
   :func:`app_role_grants`, printed or applied by ``linli manage audit_db_roles``.

@@ -51,7 +51,7 @@ def seal_existing_rows(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0003_security_event_kinds")]
+    dependencies = [("audit", "0004_credential_security_events")]
 
     operations = [
         *(
