@@ -29,10 +29,10 @@ from tests.registry.importing import ImportTestCase, write_xlsx
 MB = 1024 * 1024
 SMALL = Limits(unzipped_bytes=MB, rows=10, columns=5, cell_chars=20)
 
-# Run in a fresh interpreter so that its peak RSS is the reader's alone, not the test
-# run's: the growth of the peak over the resident size before the call is what the file cost.
+# Run in a fresh interpreter, whose peak resident size is reset just before each call
+# (/proc/self/clear_refs): the growth of that peak over the size before is what the file cost.
 _MEASURE = """
-import json, os, resource, sys, time, tracemalloc
+import json, os, sys, time, tracemalloc
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 import django
 django.setup()
@@ -42,15 +42,18 @@ from linli.registry.columns import SPECS
 from linli.registry.imports.readers import read_table
 from linli.registry.imports.report import Problems
 
-def resident():
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+def status(field):
+    with open("/proc/self/status") as lines:
+        line = next(line for line in lines if line.startswith(field))
+    return int(line.split()[1]) * 1024
 
 path = Path(sys.argv[1])
 content = path.read_bytes()
 results = {}
 for name in ("registry", "accounts"):
-    before = resident()
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")  # the kernel forgets the peak so far: VmHWM is this call's peak
+    before = status("VmRSS")
     tracemalloc.start()
     cpu, wall = time.process_time(), time.perf_counter()
     if name == "registry":
@@ -66,7 +69,7 @@ for name in ("registry", "accounts"):
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     traced = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = status("VmHWM")
     results[name] = dict(cpu=cpu, wall=wall, traced=traced, rss_growth=max(0, peak - before),
                          peak_rss=peak, message=message)
 print(json.dumps(results))

@@ -21,6 +21,24 @@ from linli.funding.testing import advance, draft, make_actors, open_call
 THREADS = 100
 
 
+def _outcome(call, refused: tuple[type[Exception], ...]) -> str:
+    """Run ``call`` in a thread: "done" or "refused". Under `pytest -n auto` other workers
+    hold connections too: a thread that finds the server full waits and tries again."""
+    for _attempt in range(50):
+        try:
+            call()
+            return "done"
+        except refused:
+            return "refused"
+        except OperationalError as error:
+            if "too many" not in str(error):
+                raise
+            time.sleep(0.2)
+        finally:
+            connections.close_all()
+    raise AssertionError("the database stayed full")
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs PostgreSQL: SQLite serialises every writer, so there is no race to test",
@@ -49,21 +67,11 @@ class ConcurrentReleaseTests(TransactionTestCase):
         ]
 
     def _release(self, tranche):
-        # Under `pytest -n auto` other workers hold connections too: a thread that finds the
-        # server full waits and tries again rather than failing the test.
-        for _attempt in range(50):
-            try:
-                services.tranche_release(actor=self.actors.city_admin, tranche=tranche)
-                return "released"
-            except (ValidationError, IntegrityError):
-                return "refused"
-            except OperationalError as error:
-                if "too many" not in str(error):
-                    raise
-                time.sleep(0.2)
-            finally:
-                connections.close_all()
-        raise AssertionError("the database stayed full")
+        def release():
+            services.tranche_release(actor=self.actors.city_admin, tranche=tranche)
+
+        outcome = _outcome(release, (ValidationError, IntegrityError))
+        return "released" if outcome == "done" else outcome
 
     def test_hundred_concurrent_releases_stay_within_the_approved_amount(self):
         connections.close_all()  # the threads get every connection the server has
@@ -111,21 +119,13 @@ class ConcurrentRequestTests(TransactionTestCase):
         )
 
     def _request(self, _n):
-        for _attempt in range(50):
-            try:
-                services.tranche_request(
-                    actor=self.actors.street, milestone=self.milestone, amount_cny=self.amount
-                )
-                return "accepted"
-            except ValidationError:
-                return "refused"
-            except OperationalError as error:
-                if "too many" not in str(error):
-                    raise
-                time.sleep(0.2)
-            finally:
-                connections.close_all()
-        raise AssertionError("the database stayed full")
+        def request():
+            services.tranche_request(
+                actor=self.actors.street, milestone=self.milestone, amount_cny=self.amount
+            )
+
+        outcome = _outcome(request, (ValidationError,))
+        return "accepted" if outcome == "done" else outcome
 
     def test_hundred_concurrent_requests_accept_only_what_fits(self):
         connections.close_all()

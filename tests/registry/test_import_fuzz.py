@@ -24,13 +24,11 @@ from hypothesis.extra.django import TestCase
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from linli.accounts.roles import Role
 from linli.audit.chain import verify
 from linli.audit.models import AuditRecord
-from linli.core.testing import make_tree, make_user
 from linli.registry.columns import SPECS
 from linli.registry.imports import registry_import
-from tests.registry.importing import COUNTED, uscc
+from tests.registry.importing import ImportTestCase, uscc
 
 # GDAL warns about the broken geometries it is fed; the import reports them.
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning:pyogrio")
@@ -149,14 +147,8 @@ def _csv(path: Path, rows: list[list]) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
-class FuzzTestCase(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.tree = make_tree()
-        cls.officer = make_user(cls.tree, Role.STREET_OFFICER, cls.tree.street_a, "officer")
-
-    def counts(self):
-        return {model.__name__: model.objects.count() for model in COUNTED}
+class FuzzTestCase(TestCase, ImportTestCase):
+    """ImportTestCase's officer and counts; hypothesis's rollback of every example."""
 
     def check(self, path: Path, kind: str) -> None:
         before = self.counts()

@@ -17,10 +17,11 @@ from linli.policy import (
     load_pack,
     parse_application,
 )
+from linli.policy.application import MAX_NUMBER
 from linli.policy.vocabulary import CATEGORIES, CONSTRUCTIONS, KINDS
 
-_AMOUNT = {"type": "number", "minimum": 0}
-_COUNT = {"type": "integer", "minimum": 0}
+_AMOUNT = {"type": "number", "minimum": 0, "maximum": MAX_NUMBER}
+_COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_NUMBER}
 _NAME = {"type": "string", "pattern": "\\S"}  # not blank
 
 

@@ -140,8 +140,8 @@ def check_zip(archive: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo]
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > _RATIO_FROM_BYTES and ratio > _MAX_RATIO:
             raise Refused(
-                f"“{member.filename}”的压缩比异常（{ratio:.0f} 倍），疑为压缩炸弹，不予读取",
-                f"{member.filename!r} inflates {ratio:.0f}-fold, like a zip bomb; not read",
+                f"文件的一部分解压后膨胀 {ratio:.0f} 倍，疑为压缩炸弹，不予读取",
+                f"part of the file inflates {ratio:.0f}-fold, like a zip bomb; not read",
             )
     return members
 
@@ -295,15 +295,19 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
         except KeyError:
             continue
         if info.file_size > _MAX_SMALL_PART:
-            raise Refused(f"“{part}”过大", f"{part!r} is too large")
+            raise _too_large()
         parser = expat.ParserCreate()
         parser.StartElementHandler = handler
         parser.StartDoctypeDeclHandler = _refuse_doctype
         try:
             parser.Parse(archive.read(part), True)
         except expat.ExpatError:
-            raise Refused("工作簿结构已损坏", f"the workbook's {part!r} is damaged") from None
+            raise Refused("工作簿结构已损坏", "the workbook's structure is damaged") from None
     return {targets[rid]: name for rid, name in names.items() if rid in targets}
+
+
+def _too_large() -> Refused:
+    return Refused("工作簿的结构部分大得异常，不予读取", "a part of the workbook is too large")
 
 
 def check_xlsx(path: Path, limits: Limits) -> None:
@@ -322,12 +326,12 @@ def check_xlsx(path: Path, limits: Limits) -> None:
                         scan.run(stream)
                 except ZIP_READ_ERRORS as error:
                     raise Refused(
-                        "压缩内容已损坏或加密", f"{part!r} cannot be read ({error})"
+                        "压缩内容已损坏或加密", f"the compressed content cannot be read ({error})"
                     ) from None
                 if scan.strings > limits.rows * limits.columns:
                     raise Refused("共享字符串过多", "the workbook holds too many strings")
             elif part.endswith((".xml", ".rels")) and member.file_size > _MAX_SMALL_PART:
-                raise Refused(f"“{part}”过大", f"{part!r} is too large")
+                raise _too_large()
 
 
 def iter_xlsx_rows(sheet, limits: Limits) -> Iterator[tuple[int, list[Any]]]:

@@ -237,9 +237,14 @@ def _code(value: Any, allowed: Mapping[str, Any], path: str) -> str:
     return value
 
 
+# Far above any project (10¹⁵ 元, m², households), and low enough that every figure derived
+# from these stays within Decimal's 28 digits.
+MAX_NUMBER = Decimal(10) ** 15
+
+
 def _decimal(value: Any, path: str) -> Decimal:
     """A finite non-negative number as Decimal; floats go through ``str`` to keep 0.1 exact."""
-    error = ApplicationInputError(f"{path}: must be a non-negative number")
+    error = ApplicationInputError(f"{path}: must be a non-negative number up to 10^15")
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise error
     if isinstance(value, float) and not math.isfinite(value):
@@ -248,7 +253,7 @@ def _decimal(value: Any, path: str) -> Decimal:
         number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     except InvalidOperation:
         raise error from None
-    if not number.is_finite() or number < 0:
+    if not number.is_finite() or number < 0 or number > MAX_NUMBER:
         raise error
     return number
 

@@ -109,9 +109,8 @@ def _parse_row(number: int, cells: list, columns, problems: Problems) -> Record:
             problems.notice(
                 number,
                 header,
-                f"“{value[:40]}”以公式符号开头：按文本保存，导出时也保持为文本",
-                f"{value[:40]!r} begins like a spreadsheet formula: it is kept as text, "
-                "and exports keep it text",
+                f"“{value[:40]}”以公式符号开头",
+                f"{value[:40]!r} begins like a spreadsheet formula",
             )
     return record
 
