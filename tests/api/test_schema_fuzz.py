@@ -15,6 +15,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import CHECKS
@@ -47,6 +49,18 @@ _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 @pytest.fixture
+def test_transaction_kept():
+    """Calls go straight to the WSGI application, whose request signals would close the
+    database connection, and with it the test's transaction (on PostgreSQL): keep it open
+    as Django's test client does."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
 def token(db, request) -> str:
     """A city programme officer's token over a small tree and registry, and a funding call
     with an application for the funding operations."""
@@ -68,7 +82,7 @@ def token(db, request) -> str:
     phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure shows as found
     suppress_health_check=list(HealthCheck),
 )
-def test_every_operation(case, token):
+def test_every_operation(case, token, test_transaction_kept):
     excluded = (
         [_POSITIVE] if case.method.upper() in _WRITES and case.path != "/policy/check" else []
     )
