@@ -87,3 +87,66 @@ def test_already_served_demand_gains_nothing():
     ]
     plan = function_mix(distances, everyone, area, cost, budget=10.0)
     assert plan.gain == 0 and plan.optimal
+
+
+def _cheapest_best(distances, scenarios, area, cost, budget, rule):
+    """Brute force: the best gain, then the least cost among plans reaching it."""
+    m, n_s = distances.shape[1], len(scenarios)
+    needs = np.array([s.min_floor_area_m2 for s in scenarios])
+    priority = np.array([s.priority for s in scenarios])
+    best = (-1.0, 0.0)
+    for flat in itertools.product([False, True], repeat=m * n_s):
+        hosts = np.array(flat).reshape(m, n_s)
+        used = hosts.any(axis=1)
+        spent = cost[used].sum()
+        if spent > budget or ((hosts * needs).sum(axis=1) > area).any():
+            continue
+        if rule and any(
+            hosts[j].sum() < rule.min_scenarios
+            or hosts[j][priority].sum() < rule.min_priority_scenarios
+            for j in np.flatnonzero(used)
+        ):
+            continue
+        value = sum(
+            s.weights[(distances[:, hosts[:, k]] <= s.radius).any(axis=1)].sum()
+            for k, s in enumerate(scenarios)
+        )
+        if value > best[0] + 1e-9 or (abs(value - best[0]) <= 1e-9 and spent < best[1]):
+            best = (value, spent)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("rule", [None, ComplexRule(min_scenarios=2, min_priority_scenarios=1)])
+def test_among_the_best_plans_the_cheapest_and_no_idle_site(seed, rule):
+    # A budget that buys every site: without a tie-break the solver may convert sites that
+    # add nobody (a plan marked optimal once spent 188万 on such a site).
+    distances, scenarios, area, cost = _district(seed, n=10, m=4)
+    plan = function_mix(distances, scenarios, area, cost, budget=100.0, complex_rule=rule)
+    gain, spent = _cheapest_best(distances, scenarios, area, cost, 100.0, rule)
+    assert plan.optimal and plan.cost_optimal
+    assert plan.gain == pytest.approx(gain)
+    assert plan.cost == pytest.approx(spent)
+    assert all(site.gain > 0 for site in plan.sites)
+
+
+def test_a_site_reaching_only_covered_residents_is_not_converted():
+    # Two sites reach the same residents; the second adds nobody and is never converted, not
+    # even when the budget buys both.
+    distances = np.array([[100.0, 120.0], [200.0, 180.0]])
+    scenarios = [
+        Scenario("elderly_care", np.array([10.0, 20.0]), 500, 100, priority=True),
+        Scenario("infant_care", np.array([5.0, 5.0]), 500, 100, priority=True),
+        Scenario("fitness", np.array([7.0, 3.0]), 500, 100),
+    ]
+    for cost in ([1.0, 1.88], [1.88, 1.0]):
+        plan = function_mix(
+            distances,
+            scenarios,
+            [400.0, 400.0],
+            cost,
+            budget=10.0,
+            complex_rule=ComplexRule(min_scenarios=3, min_priority_scenarios=2),
+        )
+        assert [site.site for site in plan.sites] == [int(np.argmin(cost))]
+        assert plan.cost == 1.0 and plan.gain == 50.0 and plan.optimal

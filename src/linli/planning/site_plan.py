@@ -151,6 +151,7 @@ def plan_summary(plan: FunctionMixPlan, sites: pd.DataFrame, demand: pd.DataFram
         "gain": plan.gain,
         "cost": plan.cost,
         "optimal": plan.optimal,
+        "cost_optimal": plan.cost_optimal,
         "bound": plan.bound,
         "gap": plan.gap,
         "solve_time": plan.solve_time,
