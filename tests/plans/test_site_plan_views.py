@@ -86,6 +86,17 @@ class TestSitePlans(FourWayTestCase):
         ]:
             self.assertEqual(self.client.get(url).status_code, 404, url)
 
+    def test_a_running_plan_goes_to_its_own_page_when_done(self):
+        # The progress poller once sent every site plan to /plans/diagnoses/<id>/ (Not Found).
+        running = Job.objects.create(
+            kind=SITE_PLAN, jurisdiction=self.tree.street_a, created_by=self.permitted, params=PARAMS
+        )
+        self.client.force_login(self.permitted)
+        page = self.client.get(reverse("plans:site_plan_detail", args=[running.pk]))
+        result_url = reverse("plans:site_plan_detail", args=[running.pk])
+        self.assertContains(page, f'hx-get="/jobs/{running.pk}/progress/?next={result_url}"')
+        self.assertNotContains(page, "next=/plans/diagnoses/")
+
     def test_run_from_the_page(self):
         self.client.force_login(self.permitted)
         response = self.client.post(

@@ -64,6 +64,15 @@ def _run(request, kind: str, pk: int) -> Job:
     return get_restricted_or_404(Job.objects.filter(kind=kind), request.user, pk=pk)
 
 
+def _running(request, job: Job, title: str):
+    """A run still going: its progress, polled until it is done, then its own result page."""
+    return render(
+        request,
+        "plans/job_running.html",
+        {"title": title, "job": job, "result_url": request.path},
+    )
+
+
 def _result(request, kind: str, pk: int) -> Job:
     """A finished run whose result the page reads; a run still going (or failed) is 404."""
     return get_restricted_or_404(
@@ -75,14 +84,7 @@ def _result(request, kind: str, pk: int) -> Job:
 def diagnosis_detail(request, pk: int):
     job = _run(request, DIAGNOSE, pk)
     if job.status != JobStatus.SUCCEEDED:
-        return render(
-            request,
-            "plans/diagnosis_running.html",
-            {
-                "title": _("Gap diagnosis of %(area)s") % {"area": job.jurisdiction},
-                "job": job,
-            },
-        )
+        return _running(request, job, _("Gap diagnosis of %(area)s") % {"area": job.jurisdiction})
     pack = load_pack(job.result["policy"])
     return render(
         request,
@@ -214,7 +216,7 @@ def site_plan_detail(request, pk: int):
     job = _run(request, SITE_PLAN, pk)
     title = _("Site plan for %(area)s") % {"area": job.jurisdiction}
     if job.status != JobStatus.SUCCEEDED:
-        return render(request, "plans/diagnosis_running.html", {"title": title, "job": job})
+        return _running(request, job, title)
     others = restrict(
         Job.objects.filter(kind=SITE_PLAN, status=JobStatus.SUCCEEDED), request.user
     ).exclude(pk=job.pk)[:20]
