@@ -89,7 +89,10 @@ class TestSitePlans(FourWayTestCase):
     def test_a_running_plan_goes_to_its_own_page_when_done(self):
         # The progress poller once sent every site plan to /plans/diagnoses/<id>/ (Not Found).
         running = Job.objects.create(
-            kind=SITE_PLAN, jurisdiction=self.tree.street_a, created_by=self.permitted, params=PARAMS
+            kind=SITE_PLAN,
+            jurisdiction=self.tree.street_a,
+            created_by=self.permitted,
+            params=PARAMS,
         )
         self.client.force_login(self.permitted)
         page = self.client.get(reverse("plans:site_plan_detail", args=[running.pk]))
