@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -175,6 +176,17 @@ class AssignView(Actions.Base):
     def check_done(self):
         self.assertEqual(self.state_now(), S.JOINT_REVIEW)
         self.assertEqual(self.application.reviews.count(), 5)  # the five dimensions
+
+    def test_departments_are_ticked_in_check_boxes(self):
+        # They were styled as text boxes (form-control) and never showed a tick.
+        self.client.force_login(self.permitted)
+        page = self.client.get(self.url()).content.decode()
+        boxes = re.findall(r"<input[^>]*name=\"departments\"[^>]*>", page)
+        self.assertEqual(len(boxes), len(Department.choices))
+        for box in boxes:
+            self.assertIn('type="checkbox"', box)
+            self.assertIn('class="form-check-input"', box)
+        self.assertEqual(page.count('<label class="form-check">'), len(Department.choices))
 
 
 class DecideView(Actions.Base):
@@ -436,6 +448,39 @@ class ReviewEditView(FundingWorld):
             department=Department.CIVIL_AFFAIRS, dimension="functions"
         )
         self.assertEqual(review.decision, "conditions")
+
+    def test_no_decision_is_made_for_the_reviewer(self):
+        self.client.force_login(self.permitted)
+        page = self.client.get(self.url()).content.decode()
+        decisions = re.findall(r"<input[^>]*name=\"decision\"[^>]*>", page)
+        self.assertEqual(len(decisions), 3)  # agree, with conditions, disagree
+        self.assertFalse(any("checked" in d for d in decisions))
+        response = self.client.post(self.url(), {"comment": "", "internal_comment": ""})
+        self.assertEqual(response.status_code, 200)  # the form again, with its error
+        review = self.application.reviews.get(
+            department=Department.CIVIL_AFFAIRS, dimension="functions"
+        )
+        self.assertEqual(review.decision, ReviewDecision.PENDING)
+
+    def test_the_project_is_shown_beside_the_form(self):
+        sample = make_registry(self.tree)
+        sited = draft(
+            self.actors.street, self.call, "有点位的项目", self.tree.community_a, site=sample.site_a
+        )
+        advance(self.actors, sited, S.JOINT_REVIEW)
+        review = sited.reviews.filter(department=Department.CIVIL_AFFAIRS).first()
+        self.client.force_login(self.permitted)
+        page = self.client.get(reverse("funding:review_edit", args=[review.pk]))
+        for shown in (
+            "婴幼儿托育",  # its functions
+            "400",  # a function's floor area
+            "功能数量应不少于3项",  # a policy finding, with its source
+            "政策解读 四.1",
+            "甲一社区闲置仓库",  # its site
+            "record.pdf",  # its documents: the consultation record
+            "居民希望增加助餐和日间照料",  # the consultation behind it
+        ):
+            self.assertContains(page, shown, msg_prefix=shown)
 
     def test_another_departments_review_is_forbidden(self):
         review = self.application.reviews.filter(department=Department.PLANNING).first()

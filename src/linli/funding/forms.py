@@ -116,16 +116,19 @@ class DecideForm(StyledFormMixin, forms.Form):
 
 
 class ReviewForm(StyledFormMixin, forms.ModelForm):
+    """A department's decision: none is chosen for the reviewer (a pre-selected 同意 is one
+    click from a decision nobody made)."""
+
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        widget=forms.RadioSelect,
+        choices=[c for c in ReviewDecision.choices if c[0] != ReviewDecision.PENDING],
+    )
+
     class Meta:
         model = Review
         fields = ["decision", "comment", "internal_comment"]
         widgets = {"comment": _TEXT, "internal_comment": _TEXT}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["decision"].choices = [
-            c for c in ReviewDecision.choices if c[0] != ReviewDecision.PENDING
-        ]
 
 
 class _DocumentMixin(forms.Form):

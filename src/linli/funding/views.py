@@ -606,10 +606,18 @@ def review_edit(request, pk: int):
         else:
             messages.success(request, _("Review recorded."))
             return redirect(review.application)
+    application = review.application
     return render(
         request,
-        "funding/action.html",
-        {"form": form, "application": review.application, "title": str(review)},
+        "funding/review_form.html",
+        {
+            "form": form,
+            "review": review,
+            "application": application,
+            "attachments": restrict(application.attachments.all(), request.user),
+            "title": _("Joint review: %(dimension)s")
+            % {"dimension": review.get_dimension_display()},
+        },
     )
 
 
