@@ -233,6 +233,16 @@ class FeasibilityView(Actions.Base):
         self.assertEqual(self.state_now(), S.SELECTED)
         self.assertFalse(self.application.attachments.filter(kind="feasibility").exists())
 
+    def test_an_approval_added_as_a_document_serves(self):
+        self.client.force_login(self.permitted)
+        attach = reverse("funding:application_action", args=[self.application.pk, "attach"])
+        self.client.post(attach, {"kind": "feasibility", "file": upload("先传的批复.pdf")})
+        form = self.client.get(self.url())
+        self.assertContains(form, "先传的批复.pdf")  # named as the one that will be used
+        response = self.client.post(self.url(), {**self.data(), "document": ""})
+        self.assertRedirects(response, self.application.get_absolute_url())
+        self.assertEqual(self.application.feasibility.attachment.original_name, "先传的批复.pdf")
+
 
 class FundReportView(Actions.Base):
     action, state = "fund_report", S.FS_APPROVED
@@ -667,6 +677,15 @@ class CallViews(FundingWorld):
 
 class DocumentViews(FundingWorld):
     state = S.FUND_APPROVED
+
+    def test_the_document_type_is_named_as_such(self):
+        # Its label read 设施类型 (facility kind) in Chinese.
+        self.client.force_login(self.permitted)
+        page = self.client.get(
+            reverse("funding:application_action", args=[self.application.pk, "attach"])
+        )
+        self.assertContains(page, "附件类型")
+        self.assertNotContains(page, "设施类型")
 
     def test_attachment_is_served_only_in_scope(self):
         attachment = self.application.attachments.get(kind="consultation")

@@ -9,7 +9,7 @@ from linli.accounts.roles import Department
 from linli.core.permissions import restrict
 from linli.funding.choices import AttachmentKind, MilestoneKind, ReviewDecision
 from linli.funding.models import Application, ApplicationFunction, Review
-from linli.funding.services import APPLICATION_FIELDS
+from linli.funding.services import APPLICATION_FIELDS, document_for
 from linli.policy import list_packs
 from linli.registry.forms import StyledFormMixin
 from linli.registry.models import CandidateSite, Jurisdiction, Level, Operator
@@ -136,6 +136,17 @@ class _DocumentMixin(forms.Form):
 
     document = forms.FileField(label=_("document (PDF, JPG, PNG, DOCX, XLSX)"), required=False)
 
+    def require_document(self, application: Application, kind: str) -> None:
+        """The step needs a document of ``kind``: one already attached (through 添加附件, say)
+        serves, so the upload here is then optional."""
+        on_file = document_for(application, kind)
+        field = self.fields["document"]
+        field.required = on_file is None
+        if on_file is not None:
+            field.help_text = _("Leave empty to use the document already attached: %(name)s") % {
+                "name": on_file.original_name
+            }
+
 
 class FeasibilityForm(StyledFormMixin, _DocumentMixin, forms.Form):
     document_no = forms.CharField(label=_("approval document number"), max_length=100)
@@ -144,9 +155,10 @@ class FeasibilityForm(StyledFormMixin, _DocumentMixin, forms.Form):
         label=_("approved investment (CNY)"), min_value=0, decimal_places=2
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, application: Application, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["document"].required = True  # the approval itself, not only its number
+        # The approval itself, not only its number.
+        self.require_document(application, AttachmentKind.FEASIBILITY)
 
 
 class FundReportForm(StyledFormMixin, _DocumentMixin, forms.Form):
@@ -178,9 +190,10 @@ class MilestoneForm(StyledFormMixin, _DocumentMixin, forms.Form):
     achieved_on = forms.DateField(label=_("achieved on"), widget=_DATE)
     note = forms.CharField(label=_("note"), widget=_TEXT, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, application: Application, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["document"].required = True  # the evidence releases are verified against
+        # The evidence releases are verified against.
+        self.require_document(application, AttachmentKind.MILESTONE)
 
 
 class TrancheForm(StyledFormMixin, forms.Form):
@@ -204,7 +217,7 @@ class ChangeForm(StyledFormMixin, forms.Form):
 
 
 class AttachmentForm(StyledFormMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("kind"), choices=AttachmentKind.choices)
+    kind = forms.ChoiceField(label=_("type of document"), choices=AttachmentKind.choices)
     file = forms.FileField(label=_("file"))
 
 

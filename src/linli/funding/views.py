@@ -352,6 +352,7 @@ ACTIONS: dict[str, Action] = {
             **f.cleaned_data,
         ),
         forms.FeasibilityForm,
+        needs_application=True,
     ),
     "fund_report": Action(
         gettext_lazy("Prepare the fund application report (概算)"),
@@ -405,6 +406,7 @@ ACTIONS: dict[str, Action] = {
             **f.cleaned_data,
         ),
         forms.MilestoneForm,
+        needs_application=True,
         own_office=True,
     ),
     "tranche": Action(
