@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from linli.core.exports import xlsx_response
 from linli.core.permissions import get_restricted_or_404, has_permission, restrict
@@ -18,7 +17,7 @@ from linli.jobs.models import Job, JobStatus
 from linli.jobs.services import job_submit
 from linli.planning.gaps import SCENARIOS, standards_from_pack
 from linli.plans import services
-from linli.plans.forms import DiagnosisForm, SitePlanForm
+from linli.plans.forms import DiagnosisForm, PlanApplicationForm, SitePlanForm
 from linli.plans.handlers import DIAGNOSE, SITE_PLAN
 from linli.policy import load_pack, vocabulary
 from linli.registry.models import Community
@@ -246,14 +245,38 @@ def site_plan_compare(request, pk: int, other: int):
     )
 
 
-@require_POST
 @requires(Application, "add")
 def site_plan_apply(request, pk: int, rank: int):
+    """生成申报: a draft application for one site of the plan, to the call the office picks."""
     job = _result(request, SITE_PLAN, pk)
     try:
-        application = services.application_from_plan(actor=request.user, job=job, rank=rank)
+        site = services.plan_site(job, rank)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("plans:site_plan_detail", pk=job.pk)
-    messages.success(request, _("Draft application created from the plan; complete it and save."))
-    return redirect("funding:application_edit", pk=application.pk)
+    open_now, upcoming = services.calls_for(request.user)
+    form = PlanApplicationForm(request.POST or None, calls=open_now)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_from_plan(
+                actor=request.user, job=job, rank=rank, call=form.cleaned_data["call"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Draft application created from the plan; complete it and save.")
+            )
+            return redirect("funding:application_edit", pk=application.pk)
+    labels = {code: _scenario_label(code) for code in SCENARIOS}
+    return render(
+        request,
+        "plans/site_plan_apply.html",
+        {
+            "title": _("Create an application: %(site)s") % {"site": site["name"]},
+            "job": job,
+            "site": {**site, "scenario_labels": [labels[s] for s in site["scenarios"]]},
+            "form": form,
+            "upcoming": upcoming,
+        },
+    )
