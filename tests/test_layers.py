@@ -14,6 +14,7 @@ CORE_MODULES = [
     "linli.geo.crs",
     "linli.geo.offsets",
     "linli.geo.io",
+    "linli.geo.extent",
     "linli.demo.city",
     "linli.validators",
 ]
