@@ -32,7 +32,11 @@ from linli.policy.vocabulary import (
 PACKS_DIR = Path(__file__).parent / "packs"
 PATH_ENV = "LINLI_POLICY_PATH"
 STANDARD_SECTIONS = ("life_circles", "area_standards", "capacity_ratios", "priority_weights")
-INHERITED_SECTIONS = ("scenarios", "rules", "subsidy", "funding_steps", *STANDARD_SECTIONS)
+INHERITED_SECTIONS = (
+    "scenarios", "rules", "subsidy", "funding_steps", "pilots", *STANDARD_SECTIONS
+)  # fmt: skip
+# Who designates a pilot community: the city (121号 一), or a district where a pack says so.
+PILOT_DESIGNATORS = ("city", "district")
 STATUSES = ("final", "draft")
 RULE_KEYS = {
     "check", "severity", "title_zh", "title_en", "source", "confidence", "quote", "params",
@@ -109,6 +113,15 @@ class FundingStep:
 
 
 @dataclass(frozen=True)
+class PilotDesignation:
+    """Which level of government designates pilot communities, and on what authority."""
+
+    by: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     """A loaded policy pack, inheritance resolved. Read-only plain data."""
 
@@ -128,6 +141,7 @@ class PolicyPack:
     area_standards: Mapping[str, Standard]
     capacity_ratios: Mapping[str, Standard]
     priority_weights: Mapping[str, Standard]
+    pilots: PilotDesignation | None = None
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with id ``rule_id``; ``KeyError`` when the pack has none."""
@@ -258,6 +272,7 @@ def _build(data: dict[str, Any], where: str) -> PolicyPack:
             for i, step in enumerate(_entries(data, "funding_steps", where))
         ),
         **standards,
+        pilots=_pilots(data["pilots"], f"{where}: pilots") if "pilots" in data else None,
     )
     rules = tuple(
         _rule(rule_id, value, pack, f"{where}: rules.{rule_id}")
@@ -361,6 +376,16 @@ def _subsidy(data: Any, where: str) -> SubsidyScheme:
             f"{where}: rates must satisfy 0 ≤ min ≤ default ≤ max ≤ 1 and cap_cny ≥ 0"
         )
     return scheme
+
+
+def _pilots(data: Any, where: str) -> PilotDesignation:
+    if not isinstance(data, dict):
+        raise PolicyPackError(f"{where}: must be a table")
+    return PilotDesignation(
+        by=_choice(data.get("designated_by"), PILOT_DESIGNATORS, f"{where}.designated_by"),
+        source=_text(data, "source", where),
+        confidence=_choice(data.get("confidence"), CONFIDENCES, f"{where}.confidence"),
+    )
 
 
 def _funding_step(data: Mapping[str, Any], where: str) -> FundingStep:

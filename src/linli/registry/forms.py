@@ -13,6 +13,7 @@ from linli.registry.models import (
     Level,
     Operator,
 )
+from linli.registry.pilots import may_designate_pilots
 
 
 class JurisdictionForm(forms.Form):
@@ -75,6 +76,8 @@ class CommunityForm(ScopedModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
+        if not may_designate_pilots(user):
+            del self.fields["pilot"]  # the city's decision (121号 一), shown on the record
         if "jurisdiction" in self.fields and self.instance.pk is None:
             # A community's figures are recorded once; further changes edit that record.
             field = self.fields["jurisdiction"]

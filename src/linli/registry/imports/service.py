@@ -27,6 +27,7 @@ from linli.registry.imports.readers import read_table
 from linli.registry.imports.report import ImportReport, Problems
 from linli.registry.locations import LOCATED, city_extent, distance_outside_m, refusal, warning
 from linli.registry.models import FacilityFunction, Jurisdiction, Level, Operator
+from linli.registry.pilots import may_designate_pilots
 from linli.registry.services import audit_snapshot
 
 
@@ -404,6 +405,19 @@ class CommunityImporter(NodeImporter):
                 f"街道代码对应“{street.name}”，而非“{name}”",
                 f"the street code belongs to {street.name}, not {name}",
             )
+
+    def plan(self, records: list[Record]) -> list[Item]:
+        items = super().plan(records)
+        if not may_designate_pilots(self.actor):  # the city's decision (121号 一)
+            for item in items:
+                if bool(item.after.get("pilot")) != bool((item.before or {}).get("pilot")):
+                    self.problem(
+                        item,
+                        "pilot",
+                        "试点社区由市级确定，您不能设置或取消",
+                        "pilot communities are designated by the city; you cannot change this",
+                    )
+        return items
 
     def check(self, after: dict[str, Any]) -> list[tuple[str, str, str]]:
         problems = []
