@@ -187,6 +187,10 @@ class AssignView(Actions.Base):
             self.assertIn('type="checkbox"', box)
             self.assertIn('class="form-check-input"', box)
         self.assertEqual(page.count('<label class="form-check">'), len(Department.choices))
+        # Ticked to start with: the fields of the project's services (养老、助餐 → 民政; 托育 →
+        # 卫健) and the departments that review every project (规自、住建、财政).
+        ticked = sorted(re.search(r'value="(\w+)"', b)[1] for b in boxes if "checked" in b)
+        self.assertEqual(ticked, ["civil_affairs", "finance", "health", "housing", "planning"])
 
 
 class DecideView(Actions.Base):

@@ -11,9 +11,10 @@ from django.db import transaction
 from shapely.geometry import mapping
 
 from linli.accounts.models import User
-from linli.accounts.roles import Department, Role
+from linli.accounts.roles import Role
 from linli.accounts.services import ADMINISTRATOR_ROLES, user_create, user_create_administrator
 from linli.demo import DEMO_PASSWORD
+from linli.demo.accounts import DEMO_ACCOUNTS, demo_username
 from linli.demo.city import DemoCity, generate_city
 from linli.demo.osm import write_osm
 from linli.funding.demo import load_funding_demo
@@ -45,23 +46,12 @@ class DemoAccount:
     scope: str
 
 
-def _scope_codes(city: DemoCity) -> dict[str, str]:
-    """The jurisdiction each demo role is bound to: its natural office in the demo city."""
+def _scope_nodes(city: DemoCity) -> dict[str, str]:
+    """The code of the demo city's first node of each level: where each account is bound."""
     first = {}
     for spec in city.jurisdictions:
         first.setdefault(spec.level, spec.code)
-    return {
-        Role.CITY_ADMIN: first["city"],
-        Role.CITY_DEPARTMENT: first["city"],
-        Role.DISTRICT_OFFICER: first["district"],
-        Role.STREET_OFFICER: first["street"],
-        Role.COMMUNITY_WORKER: first["community"],
-        Role.OPERATOR: first["district"],
-        Role.RESIDENT: first["community"],
-        Role.SYSTEM_ADMIN: first["city"],
-        Role.SECURITY_ADMIN: first["city"],
-        Role.AUDITOR: first["city"],
-    }
+    return first
 
 
 def _load_tree(city: DemoCity, actor: User, root: Jurisdiction) -> dict[str, Jurisdiction]:
@@ -175,7 +165,7 @@ def _decimal(value: float) -> Decimal:
 
 def _plan_district() -> None:
     """A finished gap diagnosis and site plan of the district, as its officer would run them."""
-    officer = User.objects.get(username=f"demo_{Role.DISTRICT_OFFICER}")
+    officer = User.objects.get(username=demo_username(Role.DISTRICT_OFFICER))
     job_submit(
         actor=officer,
         kind=DIAGNOSE,
@@ -205,52 +195,40 @@ def demo_network_path() -> Path:
     return settings.DATA_DIR / "demo" / "network.osm.pbf"
 
 
-# The demo officials' names; the header shows each beside its post and jurisdiction.
-DEMO_NAMES = {
-    Role.CITY_ADMIN: "李明",
-    Role.CITY_DEPARTMENT: "王芳",
-    Role.DISTRICT_OFFICER: "张伟",
-    Role.STREET_OFFICER: "刘洋",
-    Role.COMMUNITY_WORKER: "陈静",
-    Role.OPERATOR: "赵磊",
-    Role.RESIDENT: "孙丽",
-    Role.SYSTEM_ADMIN: "周强",
-    Role.SECURITY_ADMIN: "吴敏",
-    Role.AUDITOR: "郑华",
-}
-
-
 @transaction.atomic
 def _load(city: DemoCity) -> None:
     city_spec = city.jurisdictions[0]
     root = jurisdiction_create_root(name=city_spec.name, code=city_spec.code)
-    scope = _scope_codes(city)
-    admin = user_create_administrator(
-        username=f"demo_{Role.SYSTEM_ADMIN}",
-        password=DEMO_PASSWORD,
-        role=Role.SYSTEM_ADMIN,
-        jurisdiction=root,
-        display_name=DEMO_NAMES[Role.SYSTEM_ADMIN],
-    )
-    nodes = _load_tree(city, admin, root)
-    for role in Role:
-        if role == Role.SYSTEM_ADMIN:
-            continue
+    scope = _scope_nodes(city)
+    # The system administrator comes first: it keeps the tree and creates the other accounts.
+    specs = sorted(DEMO_ACCOUNTS, key=lambda spec: spec.role != Role.SYSTEM_ADMIN)
+    admin = None
+    nodes = {root.code: root}
+    for spec in specs:
         fields = dict(
-            username=f"demo_{role.value}",
+            username=spec.username,
             password=DEMO_PASSWORD,
-            role=role,
-            jurisdiction=nodes[scope[role]],
-            display_name=DEMO_NAMES[role],
-            department=Department.CIVIL_AFFAIRS if role == Role.CITY_DEPARTMENT else "",
+            role=spec.role,
+            jurisdiction=nodes[scope[spec.scope]],
+            display_name=spec.name,
+            department=spec.department,
         )
-        if role in ADMINISTRATOR_ROLES:
-            user_create_administrator(**fields)
+        if spec.role in ADMINISTRATOR_ROLES:
+            user = user_create_administrator(**fields)
         else:
-            user_create(actor=admin, **fields)
-    city_admin = User.objects.get(username=f"demo_{Role.CITY_ADMIN}")
+            user = user_create(actor=admin, **fields)
+        if admin is None:
+            admin = user
+            nodes = _load_tree(city, admin, root)
+    city_admin = User.objects.get(username=demo_username(Role.CITY_ADMIN))
     _load_registry(city, city_admin, nodes)
     load_funding_demo()
+
+
+def _post(user: User) -> str:
+    """The account's post as the header shows it: role, and department for a reviewer."""
+    labels = (user.get_role_display(), user.get_department_display())
+    return " · ".join(str(label) for label in labels if label)
 
 
 def load_demo(seed: int = 2026) -> list[DemoAccount]:
@@ -261,12 +239,14 @@ def load_demo(seed: int = 2026) -> list[DemoAccount]:
         write_osm(city, demo_network_path())
         _load(city)
         _plan_district()
-    users = User.objects.filter(username__startswith="demo_").select_related("jurisdiction")
-    by_role = {user.role: user for user in users}
+    users = User.objects.in_bulk([spec.username for spec in DEMO_ACCOUNTS], field_name="username")
     return [
         DemoAccount(
-            user.username, DEMO_PASSWORD, str(user.get_role_display()), user.jurisdiction.name
+            user.username,
+            DEMO_PASSWORD,
+            _post(user),
+            user.jurisdiction.name,
         )
-        for role in Role
-        if (user := by_role.get(role.value))
+        for spec in DEMO_ACCOUNTS
+        if (user := users.get(spec.username))
     ]

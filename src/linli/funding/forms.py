@@ -7,7 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.roles import Department
 from linli.core.permissions import restrict
-from linli.funding.choices import AttachmentKind, MilestoneKind, ReviewDecision
+from linli.funding.choices import (
+    AttachmentKind,
+    MilestoneKind,
+    ReviewDecision,
+    suggested_departments,
+)
 from linli.funding.models import Application, ApplicationFunction, Review
 from linli.funding.services import APPLICATION_FIELDS, document_for
 from linli.policy import list_packs
@@ -105,6 +110,12 @@ class AssignForm(StyledFormMixin, forms.Form):
     departments = forms.MultipleChoiceField(
         label=_("departments"), choices=Department.choices, widget=forms.CheckboxSelectMultiple
     )
+
+    def __init__(self, *args, application: Application, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Ticked: the departments of the project's fields, and those that review every project.
+        scenarios = application.functions.values_list("scenario", flat=True)
+        self.fields["departments"].initial = suggested_departments(scenarios)
 
 
 class DecideForm(StyledFormMixin, forms.Form):

@@ -331,6 +331,7 @@ ACTIONS: dict[str, Action] = {
             actor=u, application=a, departments=f.cleaned_data["departments"]
         ),
         forms.AssignForm,
+        needs_application=True,
     ),
     "decide": Action(
         gettext_lazy("Decide"),
