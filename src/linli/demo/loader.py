@@ -17,10 +17,10 @@ from linli.demo import DEMO_PASSWORD
 from linli.demo.accounts import DEMO_ACCOUNTS, demo_username
 from linli.demo.city import DemoCity, generate_city
 from linli.demo.osm import write_osm
+from linli.demo.policy import DEMO_POLICY, install_demo_pack
 from linli.funding.demo import load_funding_demo
 from linli.jobs.services import job_submit
 from linli.plans.handlers import DIAGNOSE, SITE_PLAN
-from linli.policy import DEFAULT_POLICY
 from linli.registry.models import (
     CandidateSite,
     Community,
@@ -170,7 +170,7 @@ def _plan_district() -> None:
         actor=officer,
         kind=DIAGNOSE,
         jurisdiction=officer.jurisdiction,
-        params={"policy": DEFAULT_POLICY},
+        params={"policy": DEMO_POLICY},
         inline=True,
     )
     job_submit(
@@ -179,7 +179,7 @@ def _plan_district() -> None:
         jurisdiction=officer.jurisdiction,
         inline=True,
         params={
-            "policy": DEFAULT_POLICY,
+            "policy": DEMO_POLICY,
             "budget_cny": 20_000_000,
             "max_sites": 6,
             "radius_m": 500,
@@ -233,6 +233,7 @@ def _post(user: User) -> str:
 
 def load_demo(seed: int = 2026) -> list[DemoAccount]:
     """Load the demo city once (a second run keeps what is there) and list the accounts."""
+    install_demo_pack(settings.DATA_DIR)  # before anything cites it (again on every start)
     if not Jurisdiction.objects.get_root_nodes().exists():
         city = generate_city(seed)
         demo_network_path().parent.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from linli.accounts.models import User
 from linli.accounts.roles import Role
 from linli.demo.accounts import DEMO_ACCOUNTS, demo_username
+from linli.demo.policy import DEMO_POLICY
 from linli.funding import services
 from linli.funding.choices import ApplicationState, MilestoneKind, suggested_departments
 from linli.funding.models import Call
@@ -66,7 +67,7 @@ def load_funding_demo() -> list:
     )
     street = street_user.jurisdiction
     districts = Jurisdiction.objects.filter(level=Level.DISTRICT)
-    call = open_call(actors.city_admin, list(districts))
+    call = open_call(actors.city_admin, list(districts), policy_id=DEMO_POLICY)
     communities = list(
         Jurisdiction.objects.filter(level=Level.COMMUNITY, path__startswith=street.path)
     )

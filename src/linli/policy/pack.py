@@ -142,6 +142,7 @@ class PolicyPack:
     capacity_ratios: Mapping[str, Standard]
     priority_weights: Mapping[str, Standard]
     pilots: PilotDesignation | None = None
+    city_zh: str | None = None  # the city whose own measures the pack sets out, if a city's
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with id ``rule_id``; ``KeyError`` when the pack has none."""
@@ -158,10 +159,22 @@ class PolicyPack:
         return getattr(self, section)[key]
 
 
+# Directories a running platform adds (its data directory's ``policy/``), after the variable's.
+_ADDED_DIRS: list[Path] = []
+
+
+def add_search_directory(directory: str | os.PathLike[str]) -> None:
+    """Search ``directory`` for packs too (before the shipped ones); once per directory."""
+    path = Path(directory)
+    if path not in _ADDED_DIRS:
+        _ADDED_DIRS.append(path)
+
+
 def search_path() -> tuple[Path, ...]:
-    """Directories searched for ``<id>.toml``: ``LINLI_POLICY_PATH`` entries, then shipped packs."""
+    """Directories searched for ``<id>.toml``: ``LINLI_POLICY_PATH`` entries, directories added
+    with :func:`add_search_directory`, then the shipped packs."""
     extra = [Path(entry) for entry in os.environ.get(PATH_ENV, "").split(os.pathsep) if entry]
-    return (*extra, PACKS_DIR)
+    return (*extra, *_ADDED_DIRS, PACKS_DIR)
 
 
 def list_packs() -> tuple[PolicyPack, ...]:
@@ -273,6 +286,7 @@ def _build(data: dict[str, Any], where: str) -> PolicyPack:
         ),
         **standards,
         pilots=_pilots(data["pilots"], f"{where}: pilots") if "pilots" in data else None,
+        city_zh=data.get("city_zh"),
     )
     rules = tuple(
         _rule(rule_id, value, pack, f"{where}: rules.{rule_id}")
