@@ -55,6 +55,22 @@ class TestSitePlans(FourWayTestCase):
         self.assertEqual(site["cost"], 1_800_000)
         self.assertTrue(job.result["optimal"])
 
+    def test_the_map_draws_the_walking_reach_and_a_legend(self):
+        # The walking distance was drawn as a circle; now the streets reached, as an area.
+        from shapely.geometry import Point, shape
+
+        job = Job.objects.get(pk=self.plan_a.pk)
+        (site,) = job.result["sites"]
+        reach = shape(site["reach"])
+        self.assertEqual(reach.geom_type, "Polygon")
+        self.assertTrue(reach.contains(Point(site["lon"], site["lat"])))
+        self.client.force_login(self.permitted)
+        page = self.client.get(reverse("plans:site_plan_detail", args=[job.pk]))
+        data = page.context["map_data"]
+        self.assertEqual(data["sites"][0]["reach"], site["reach"])
+        self.assertEqual(data["legend"]["reach"], "步行 500 米可达范围")
+        self.assertNotIn("radius", data["sites"][0])
+
     def test_a_budget_that_buys_nothing_plans_nothing(self):
         job = Job.objects.get(pk=self.plan_a2.pk)
         self.assertEqual(

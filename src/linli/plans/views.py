@@ -187,6 +187,14 @@ def _plan_context(job: Job) -> dict:
         {**site, "scenario_labels": [labels[s] for s in site["scenarios"]]}
         for site in job.result["sites"]
     ]
+    radius = job.result["request"]["radius_m"]
+    legend = {
+        "title": _("Site plan"),
+        "sites": _("Recommended site, by rank"),
+        "reach": _("Reached on foot within %(radius)s m") % {"radius": f"{radius:.0f}"},
+        "residents": _("Where the residents who gain live"),
+        "others": _("Other candidate sites"),
+    }
     return {
         "job": job,
         "plan": {**job.result, "gap_percent": 100 * job.result["gap"]},
@@ -194,18 +202,19 @@ def _plan_context(job: Job) -> dict:
         "budget_wan": job.result["request"]["budget_cny"] / 10_000,
         "gains": [(labels[k], v) for k, v in job.result["gain_by_scenario"].items()],
         "map_data": {
+            "legend": legend,
             "sites": [
                 {
                     "rank": s["rank"],
                     "name": s["name"],
                     "lon": s["lon"],
                     "lat": s["lat"],
-                    "radius": job.result["request"]["radius_m"],
                     "services": "、".join(s["scenario_labels"]),
                     "points": s.get("gaining_points", []),
+                    "reach": s.get("reach"),  # absent from plans made before it was drawn
                 }
                 for s in sites
-            ]
+            ],
         },
     }
 
