@@ -51,7 +51,7 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"linli demo — data in {settings.DATA_DIR}")
     print("演示账号 / demo accounts (password 密码: see below)")
     for account in accounts:
-        print(f"  {account.username:<30} {account.role_label:<20} {account.scope}")
+        print(f"  {account.username:<30}  {account.role_label:<22}  {account.scope}")
     print(f"  password 密码: {accounts[0].password}" if accounts else "")
     if args.no_serve:
         return 0
