@@ -112,12 +112,14 @@ def test_whole_funding_flow_through_each_role(live_server, page, screenshot, wor
     sign_in(page, base, actors.city_admin.username)
     page.goto(f"{base}{application.get_absolute_url()}")
     page.click("#action-assign")
-    # Ticked to start with: the project's fields and those that review every project; the
-    # city keeps three that between them cover the five dimensions.
-    for department in ("health", "housing"):
+    # Ticked to start with: the fields of the project's services (托管 → 教委, 助餐 → 民政,
+    # 健身 → 体育) and those that review every project; the city keeps three that between
+    # them cover the five dimensions.
+    boxes = page.locator("input[name=departments]")
+    ticked = {box.get_attribute("value") for box in boxes.all() if box.is_checked()}
+    assert ticked == {"education", "civil_affairs", "sports", "planning", "housing", "finance"}
+    for department in ticked - {"civil_affairs", "planning", "finance"}:
         page.uncheck(f"input[name=departments][value={department}]")
-    for department in ("civil_affairs", "planning", "finance"):
-        assert page.is_checked(f"input[name=departments][value={department}]")
     confirm(page)
     # Planning and finance record their dimensions through the services; the browser walks
     # the civil-affairs reviewer's screens.

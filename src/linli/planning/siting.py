@@ -449,20 +449,17 @@ def mclp(
             if improved_value > value:
                 chosen, value = improved, improved_value
     method = "heuristic"
+
+    def mip(start_cols, time_left, at_least=None):
+        return _solve_mclp_mip(
+            sub, sub_weights, start_cols, p_eff, pool_costs, budget, time_left, solver, at_least
+        )
+
     if solver.method != "heuristic" and open_gap(bound, value):
         # In "auto" HiGHS gets a quarter of the time: enough to prove small and mid-size
         # instances optimal; on large ones the perturbed search below uses the time better.
         share = 1.0 if solver.method == "exact" else 0.25
-        outcome = _solve_mclp_mip(
-            sub,
-            sub_weights,
-            chosen,
-            p_eff,
-            pool_costs,
-            budget,
-            min(deadline, clock() + share * solver.time_limit) - clock(),
-            solver,
-        )
+        outcome = mip(chosen, min(deadline, clock() + share * solver.time_limit) - clock())
         if outcome is not None:
             mip_chosen, mip_bound = outcome
             bound = min(bound, mip_bound)
@@ -488,17 +485,7 @@ def mclp(
     if solver.method != "heuristic" and not open_gap(bound, value):
         # Proven the most coverage: among the subsets reaching it, buy the cheapest (the
         # objective alone is indifferent between them).
-        outcome = _solve_mclp_mip(
-            sub,
-            sub_weights,
-            chosen,
-            p_eff,
-            pool_costs,
-            budget,
-            deadline - clock(),
-            solver,
-            at_least=value,
-        )
+        outcome = mip(chosen, deadline - clock(), at_least=value)
         if outcome is not None:
             cheaper = outcome[0]
             tie_costs = _tie_costs(pool_costs)
