@@ -199,6 +199,23 @@ class ProcessRuleTests(CallTestCase):
                 achieved_on=timezone.localdate(),
             )
 
+    def test_a_save_of_the_figures_keeps_the_newest_report(self):
+        approved = self.project("概算多次修改", S.FS_APPROVED)
+        estimates = {f.pk: f.investment_cny for f in approved.functions.all()}
+        for _version in range(2):
+            report = document(self.actors.street, approved, AttachmentKind.FUND_REPORT)
+            services.fund_report_save(
+                actor=self.actors.street,
+                application=approved,
+                estimates=estimates,
+                attachment=report,
+            )
+        services.fund_report_save(
+            actor=self.actors.street, application=approved, estimates=estimates
+        )
+        approved.refresh_from_db()
+        self.assertEqual(approved.fund_report.attachment, report)  # not the first, released one
+
     def test_approval_dates_run_in_order(self):
         """项目取得可研等审批手续后…: no approval before the one it rests on, none in the future."""
         reported = self.project("日期顺序", S.FUND_APP_SUBMITTED)

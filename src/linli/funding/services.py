@@ -646,10 +646,10 @@ def fund_report_save(
     )
     before = None if created else snapshot(report)
     report.total_cny, report.prepared_by = total, actor
-    # A newer report document replaces the one attached; a save of the figures alone keeps it.
-    document = document_for(application, AttachmentKind.FUND_REPORT, attachment)
-    if document is not None:
-        report.attachment = document
+    # A report uploaded with the figures replaces the one attached; a save of the figures alone
+    # keeps it, or takes one added through 添加附件 when there is none yet.
+    if attachment is not None or report.attachment_id is None:
+        report.attachment = document_for(application, AttachmentKind.FUND_REPORT, attachment)
     report.save()
     report.items.all().delete()
     FundReportItem.objects.bulk_create(
