@@ -18,11 +18,12 @@ def printed_accounts(capsys) -> tuple[dict[str, str], str]:
     """Run the demo's start as ``linli demo --no-serve`` does; read back what it printed:
     {username: post}, and the password."""
     with translation.override("zh-hans"):
-        assert run_demo(argparse.Namespace(no_serve=True)) == 0
+        assert run_demo(argparse.Namespace(no_serve=True, code=None)) == 0
     out = capsys.readouterr().out
-    rows = re.findall(r"^  (demo_\w+)\s{2,}(.+?)\s{2,}\S+$", out, re.MULTILINE)
-    accounts = dict(rows)
-    (password,) = re.findall(r"^  password 密码: (\S+)$", out, re.MULTILINE)
+    # username, post, scope, authenticator key (or a dash for a resident)
+    rows = re.findall(r"^  (demo_\w+)\s{2,}(.+?)\s{2,}(\S+)\s{2,}(.+)$", out, re.MULTILINE)
+    accounts = {username: post for username, post, _scope, _key in rows}
+    (password,) = re.findall(r"密码 password: (\S+)$", out, re.MULTILINE)
     return accounts, password
 
 

@@ -10,11 +10,12 @@ from django.conf import settings
 from django.db import transaction
 from shapely.geometry import mapping
 
+from linli.accounts import twofactor
 from linli.accounts.models import User
 from linli.accounts.roles import Role
-from linli.accounts.services import ADMINISTRATOR_ROLES, user_create, user_create_administrator
+from linli.accounts.services import ADMINISTRATOR_ROLES, user_create_administrator
 from linli.demo import DEMO_PASSWORD
-from linli.demo.accounts import DEMO_ACCOUNTS, demo_username
+from linli.demo.accounts import DEMO_ACCOUNTS, demo_username, open_account
 from linli.demo.city import DemoCity, generate_city
 from linli.demo.osm import write_osm
 from linli.demo.policy import DEMO_POLICY, install_demo_pack
@@ -44,6 +45,7 @@ class DemoAccount:
     password: str
     role_label: str
     scope: str
+    totp_key: str = ""  # base32, for an authenticator app; empty: no second factor
 
 
 def _scope_nodes(city: DemoCity) -> dict[str, str]:
@@ -200,26 +202,28 @@ def _load(city: DemoCity) -> None:
     city_spec = city.jurisdictions[0]
     root = jurisdiction_create_root(name=city_spec.name, code=city_spec.code)
     scope = _scope_nodes(city)
-    # The system administrator comes first: it keeps the tree and creates the other accounts.
-    specs = sorted(DEMO_ACCOUNTS, key=lambda spec: spec.role != Role.SYSTEM_ADMIN)
-    admin = None
     nodes = {root.code: root}
-    for spec in specs:
-        fields = dict(
-            username=spec.username,
-            password=DEMO_PASSWORD,
-            role=spec.role,
-            jurisdiction=nodes[scope[spec.scope]],
-            display_name=spec.name,
-            department=spec.department,
-        )
+    # The three administrators come first: they keep the tree and open the other accounts.
+    for spec in DEMO_ACCOUNTS:
         if spec.role in ADMINISTRATOR_ROLES:
-            user = user_create_administrator(**fields)
-        else:
-            user = user_create(actor=admin, **fields)
-        if admin is None:
-            admin = user
-            nodes = _load_tree(city, admin, root)
+            administrator = user_create_administrator(
+                username=spec.username,
+                password=DEMO_PASSWORD,
+                role=spec.role,
+                jurisdiction=nodes[scope[spec.scope]],
+                display_name=spec.name,
+            )
+            twofactor.authenticator_install(user=administrator)
+    nodes = _load_tree(city, User.objects.get(username=demo_username(Role.SYSTEM_ADMIN)), root)
+    for spec in DEMO_ACCOUNTS:
+        if spec.role not in ADMINISTRATOR_ROLES:
+            open_account(
+                username=spec.username,
+                role=spec.role,
+                jurisdiction=nodes[scope[spec.scope]],
+                display_name=spec.name,
+                department=spec.department,
+            )
     city_admin = User.objects.get(username=demo_username(Role.CITY_ADMIN))
     _load_registry(city, city_admin, nodes)
     load_funding_demo()
@@ -240,13 +244,16 @@ def load_demo(seed: int = 2026) -> list[DemoAccount]:
         write_osm(city, demo_network_path())
         _load(city)
         _plan_district()
-    users = User.objects.in_bulk([spec.username for spec in DEMO_ACCOUNTS], field_name="username")
+    users = User.objects.select_related("jurisdiction").in_bulk(
+        [spec.username for spec in DEMO_ACCOUNTS], field_name="username"
+    )
     return [
         DemoAccount(
             user.username,
             DEMO_PASSWORD,
             _post(user),
             user.jurisdiction.name,
+            twofactor.key_text(device) if (device := twofactor.authenticator(user)) else "",
         )
         for spec in DEMO_ACCOUNTS
         if (user := users.get(spec.username))
