@@ -11,9 +11,11 @@ CORE_MODULES = [
     "linli.planning.diagnose",
     "linli.planning.gaps",
     "linli.planning.site_plan",
+    "linli.planning.reach",
     "linli.geo.crs",
     "linli.geo.offsets",
     "linli.geo.io",
+    "linli.geo.extent",
     "linli.demo.city",
     "linli.validators",
 ]

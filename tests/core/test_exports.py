@@ -72,7 +72,7 @@ class TestRegistryExports(ImportTestCase):
         path.write_bytes(content)
         report = registry_import(actor=self.officer, kind="facility", path=path, dry_run=True)
         self.assertEqual((report.problems, report.unchanged), ([], 1))
-        self.assertEqual({n.column for n in report.notices}, {"设施名称", "地址"})
+        self.assertEqual({n.column for n in report.warnings}, {"设施名称", "地址"})
 
     def test_the_list_pages_xlsx_export_too(self):
         auditor = make_user(self.tree, Role.AUDITOR, self.tree.city, "auditor")

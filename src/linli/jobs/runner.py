@@ -24,7 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
 from linli.jobs.models import Job, JobStatus
@@ -71,7 +71,9 @@ def _run_in_thread(job_id: int) -> None:
     try:
         run(job_id)
     finally:
-        close_old_connections()
+        # Jobs are minutes apart: an idle worker keeps no connection open (it would hold the
+        # database, and keep a test database from being dropped).
+        connections.close_all()
 
 
 def _update(job_id: int, **fields) -> None:

@@ -106,11 +106,12 @@ def _parse_row(number: int, cells: list, columns, problems: Problems) -> Record:
             problems.add(number, header, error.zh, error.en)
             continue
         if isinstance(value, str) and looks_like_formula(value):
-            problems.notice(
+            problems.warn(
                 number,
                 header,
-                f"“{value[:40]}”以公式符号开头",
-                f"{value[:40]!r} begins like a spreadsheet formula",
+                f"“{value[:40]}”以公式符号开头：按文本保存，导出时也保持为文本",
+                f"{value[:40]!r} begins like a spreadsheet formula: it is kept as text, "
+                "and exports keep it text",
             )
     return record
 

@@ -41,13 +41,13 @@ class Problems:
     file: str
     sheet: str = ""
     items: list[Problem] = field(default_factory=list)
-    notices: list[Problem] = field(default_factory=list)  # imported, but worth a look
+    warnings: list[Problem] = field(default_factory=list)  # imported, but worth a look
 
     def add(self, row: int | None, column: str, zh: str, en: str) -> None:
         self.items.append(Problem(self.file, self.sheet, row, column, zh, en))
 
-    def notice(self, row: int | None, column: str, zh: str, en: str) -> None:
-        self.notices.append(Problem(self.file, self.sheet, row, column, zh, en))
+    def warn(self, row: int | None, column: str, zh: str, en: str) -> None:
+        self.warnings.append(Problem(self.file, self.sheet, row, column, zh, en))
 
 
 @dataclass
@@ -62,7 +62,7 @@ class ImportReport:
     update: list[str] = field(default_factory=list)
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
-    notices: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # worth a look; they stop nothing
 
     @property
     def applied(self) -> bool:
