@@ -14,18 +14,18 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from pyproj import CRS
-from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from linli.geo.crs import local_metric_crs, transform
 from linli.planning._csv import encode_fields, nearest_rows
-from linli.planning._dijkstra import contract_chains, reached_within
+from linli.planning._dijkstra import contract_graph, nearest_source, reached_within
 from linli.planning.network import WalkGraph, graph_csr
 from linli.policy.pack import PolicyPack
 from linli.policy.vocabulary import SCENARIOS
@@ -291,7 +291,7 @@ def nearest_facilities(
     facilities = np.full((len(scenarios), origin_node.size), -1, dtype=np.int64)
     keep = np.zeros(graph.n_nodes, dtype=bool)
     keep[facility_node] = True
-    kept, edge_u, edge_v, edge_w, end, offset = contract_chains(
+    kept, edge_u, edge_v, edge_w, end, offset = contract_graph(
         graph.indptr, graph.indices, graph.length_m, keep
     )
     renumber = np.cumsum(kept) - 1
@@ -299,34 +299,37 @@ def nearest_facilities(
     contracted = graph_csr(
         renumber[edge_u[~loop]], renumber[edge_v[~loop]], edge_w[~loop], int(kept.sum())
     )
-    # An origin lies on a chain between two kept ends (a kept origin is its own end).
+    # An origin is reached through at most two kept ends (a kept origin is its own end).
     origin_end = end[origin_node]
     origin_offset = offset[origin_node]
     has_end = origin_end >= 0
     origin_end_k = np.where(has_end, renumber[np.maximum(origin_end, 0)], 0)
-    for row, scenario in enumerate(scenarios):
-        members = np.flatnonzero(facility_scenario == scenario)
+    pick = np.arange(origin_node.size)
+
+    def search(row: int) -> None:
+        members = np.flatnonzero(facility_scenario == scenarios[row])
         if members.size == 0:
-            continue
+            return
+        # Facilities sharing a node: the first in input order is reported.
         source_nodes, first = np.unique(facility_node[members], return_index=True)
-        distance, _, source = dijkstra(
-            contracted,
-            directed=True,
-            indices=renumber[source_nodes],
-            return_predecessors=True,
-            limit=max_distance_m,
-            min_only=True,
+        distance, facility_at = nearest_source(
+            contracted.indptr,
+            contracted.indices,
+            contracted.data,
+            renumber[source_nodes],
+            members[first],
+            float(max_distance_m),
         )
-        facility_at = np.full(contracted.shape[0], -1, dtype=np.int64)
-        facility_at[renumber[source_nodes]] = members[first]
         via_end = np.where(has_end, distance[origin_end_k] + origin_offset, np.inf)
         nearer = np.argmin(via_end, axis=1)
-        pick = np.arange(origin_node.size)
         best = via_end[pick, nearer]
         reached = best <= max_distance_m
         distances[row] = np.where(reached, best, np.inf)
-        best_source = source[origin_end_k[pick, nearer]]
-        facilities[row] = np.where(reached, facility_at[np.maximum(best_source, 0)], -1)
+        facilities[row] = np.where(reached, facility_at[origin_end_k[pick, nearer]], -1)
+
+    # The kernel releases the GIL: one thread per core searches the scenarios side by side.
+    with ThreadPoolExecutor(max_workers=min(len(scenarios), os.cpu_count() or 1) or 1) as pool:
+        list(pool.map(search, range(len(scenarios))))
     return NearestFacilities(scenarios=tuple(scenarios), distance_m=distances, facility=facilities)
 
 

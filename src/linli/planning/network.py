@@ -17,14 +17,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 import osmium
-import osmium.filter
 import scipy.sparse
 from scipy.sparse.csgraph import connected_components
 
@@ -60,7 +62,6 @@ CLOSED_ACCESS = frozenset({"no", "private"})
 FOOT_ALLOWED = frozenset({"yes", "designated", "permissive"})
 # Bump when the filter or the graph layout changes, so that old cache files are not reused.
 _CACHE_VERSION = "walk-graph-1"
-_INVALID_COORDINATE = 2_147_483_647  # libosmium's undefined x/y of a node missing from the file
 
 
 class NetworkError(ValueError):
@@ -178,49 +179,125 @@ def unwalkable_reason(tags: dict[str, str]) -> str | None:
 
 
 def _read_ways(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
-    """Node refs, x/y (1e-7 degrees) and a way number per ref of the walkable ways."""
-    refs: list[int] = []
-    xs: list[int] = []
-    ys: list[int] = []
-    way_of_ref: list[int] = []
-    dropped: Counter[str] = Counter()
-    highway_ways = 0
-    walkable = 0
+    """Node refs of the walkable ways, a way number per ref, and the refs' located nodes.
+
+    Returns ``(refs, way_of_ref, node_id, node_xy, stats)``: ``node_id`` sorted, ``node_xy``
+    its ``(n, 2)`` int64 longitude and latitude in 1e-7 degrees (OSM's own resolution), only
+    for nodes present in the file.
+    """
     try:
-        processor = (
-            osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
-            .with_locations()
-            .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-            .with_filter(osmium.filter.KeyFilter("highway"))
-        )
-        for way in processor:
-            highway_ways += 1
-            tags = way.tags
-            reason = unwalkable_reason(
-                {key: tags.get(key) for key in ("highway", "foot", "access") if key in tags}
-            )
-            if reason is not None:
-                dropped[reason] += 1
-                continue
-            start = len(refs)
-            # The hot loop (one pass per way node): plain attribute reads, no property calls.
-            for node in way.nodes:
-                location = node.location
-                refs.append(node.ref)
-                xs.append(location.x)
-                ys.append(location.y)
-            way_of_ref.extend([walkable] * (len(refs) - start))
-            walkable += 1
-    except RuntimeError as error:  # libosmium reports every parse error as RuntimeError
+        with _osm_pbf(path) as pbf, _duckdb() as db:
+            return _query_ways(db, pbf)
+    except (RuntimeError, OSError) as error:  # libosmium's and DuckDB's parse errors
         raise NetworkError(f"{path}: not a readable OpenStreetMap file ({error})") from error
-    stats = {"highway_ways": highway_ways, "walkable_ways": walkable, "dropped_ways": dict(dropped)}
+
+
+def _query_ways(db, pbf: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
+    # One scan of the file (ST_ReadOSM decodes the PBF blocks on all cores); only the columns
+    # the walkability rule and the graph need are kept.
+    db.execute(
+        "CREATE TEMP TABLE highway AS SELECT id, refs, tags['highway'] AS highway, "
+        "tags['foot'] AS foot, tags['access'] AS access FROM st_readosm(?) "
+        "WHERE kind = 'way' AND tags['highway'] IS NOT NULL",
+        [str(pbf)],
+    )
+    # The rule is unwalkable_reason() itself, applied once per distinct tag combination.
+    combos = db.execute(
+        "SELECT highway, foot, access, count(*) FROM highway GROUP BY ALL"
+    ).fetchall()
+    dropped: Counter[str] = Counter()
+    walkable = []
+    for highway, foot, access, count in combos:
+        tags = {"highway": highway, "foot": foot, "access": access}
+        reason = unwalkable_reason({k: v for k, v in tags.items() if v is not None})
+        if reason is None:
+            walkable.append((highway, foot, access))
+        else:
+            dropped[reason] += count
+    db.execute("CREATE TEMP TABLE walkable (highway VARCHAR, foot VARCHAR, access VARCHAR)")
+    if walkable:
+        db.executemany("INSERT INTO walkable VALUES (?, ?, ?)", walkable)
+    # Refs in way order; the way id marks where one way ends and the next begins.
+    db.execute(
+        "CREATE TEMP TABLE ref AS SELECT h.id AS way, unnest(h.refs) AS ref FROM highway h "
+        "SEMI JOIN walkable w ON h.highway IS NOT DISTINCT FROM w.highway "
+        "AND h.foot IS NOT DISTINCT FROM w.foot AND h.access IS NOT DISTINCT FROM w.access"
+    )
+    refs = db.execute("SELECT way, ref FROM ref").fetchnumpy()
+    nodes = db.execute(
+        "SELECT id, lon, lat FROM st_readosm(?) WHERE kind = 'node' "
+        "AND id IN (SELECT ref FROM ref)",
+        [str(pbf)],
+    ).fetchnumpy()
+    stats = {
+        "highway_ways": sum(row[3] for row in combos),
+        "walkable_ways": sum(row[3] for row in combos) - sum(dropped.values()),
+        "dropped_ways": dict(dropped),
+    }
+    way = np.asarray(refs["way"], dtype=np.int64)
+    new_way = np.ones(way.size, dtype=bool)
+    new_way[1:] = way[1:] != way[:-1]
+    node_id = np.asarray(nodes["id"], dtype=np.int64)
+    order = np.argsort(node_id)  # cheaper here than an ORDER BY in DuckDB
+    # PBF stores coordinates as integers of 1e-7 degrees; rounding recovers them exactly.
+    node_xy = np.column_stack(
+        [np.rint(np.asarray(nodes[c], dtype=np.float64)[order] * 1e7) for c in ("lon", "lat")]
+    ).astype(np.int64)
     return (
-        np.asarray(refs, dtype=np.int64),
-        np.asarray(xs, dtype=np.int64),
-        np.asarray(ys, dtype=np.int64),
-        np.asarray(way_of_ref, dtype=np.int64),
+        np.asarray(refs["ref"], dtype=np.int64),
+        np.cumsum(new_way) - 1,
+        node_id[order],
+        node_xy,
         stats,
     )
+
+
+@contextmanager
+def _duckdb() -> Iterator[object]:
+    """An in-memory DuckDB with the spatial extension loaded from its wheel, never fetched."""
+    import duckdb
+    import duckdb_extension_spatial
+
+    extension = next(
+        Path(duckdb_extension_spatial.__file__).parent.glob("extensions/*/spatial.duckdb_extension")
+    )
+    db = duckdb.connect(
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    )
+    try:
+        db.execute(f"LOAD '{_sql_string(str(extension))}'")
+        yield db
+    except duckdb.Error as error:
+        raise RuntimeError(str(error).splitlines()[0]) from error
+    finally:
+        db.close()
+
+
+def _sql_string(text: str) -> str:
+    return text.replace("'", "''")
+
+
+@contextmanager
+def _osm_pbf(path: Path) -> Iterator[Path]:
+    """The file itself when it is PBF; OSM XML is first converted to PBF by libosmium (C++)."""
+    with path.open("rb") as handle:
+        head = handle.read(64)
+    if b"OSMHeader" in head:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="linli-osm-") as directory:
+        converted = Path(directory) / "network.osm.pbf"
+        # libosmium picks the parser from the suffix; anything not PBF is read as XML.
+        source = path if path.name.endswith((".osm", ".osm.gz", ".osm.bz2")) else None
+        if source is None:
+            source = Path(directory) / "network.osm"
+            os.symlink(path.resolve(), source)
+        writer = osmium.SimpleWriter(str(converted))
+        try:
+            osmium.apply(str(source), writer)
+        finally:
+            writer.close()
+        yield converted
 
 
 def graph_from_edges(
@@ -331,20 +408,23 @@ def walk_graph_csr(graph: WalkGraph) -> scipy.sparse.csr_matrix:
 
 
 def _build(path: Path) -> WalkGraph:
-    refs, xs, ys, way_of_ref, stats = _read_ways(path)
+    refs, way_of_ref, node_id, node_xy, stats = _read_ways(path)
     if refs.size == 0:
         raise NetworkError(f"{path}: no walkable ways in the file")
-    located = (xs != _INVALID_COORDINATE) & (ys != _INVALID_COORDINATE)
-    osm_id, first, ref_node = np.unique(refs, return_index=True, return_inverse=True)
+    osm_id, ref_node = np.unique(refs, return_inverse=True)
+    at = np.minimum(np.searchsorted(node_id, osm_id), max(node_id.size - 1, 0))
+    located_node = node_id[at] == osm_id if node_id.size else np.zeros(osm_id.size, bool)
+    located = located_node[ref_node]
     # A segment joins consecutive refs of the same way whose nodes both exist in the file.
     segment = (way_of_ref[1:] == way_of_ref[:-1]) & located[1:] & located[:-1]
     source, target = ref_node[:-1][segment], ref_node[1:][segment]
-    lon = xs[first] / 1e7
-    lat = ys[first] / 1e7
+    xy = np.where(located_node[:, None], node_xy[at] if node_id.size else 0, 0)
+    lon = xy[:, 0] / 1e7
+    lat = xy[:, 1] / 1e7
     length = haversine_m(lon[source], lat[source], lon[target], lat[target])
     # Nodes that are not on any segment (missing from the file or on one-node ways) are
     # isolated and drop out with the small components.
-    report = NetworkReport(**stats, missing_nodes=int(np.unique(refs[~located]).size))
+    report = NetworkReport(**stats, missing_nodes=int((~located_node).sum()))
     return graph_from_edges(osm_id, lon, lat, source, target, length, report)
 
 
