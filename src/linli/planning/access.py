@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import zipfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy
 from pyproj import CRS
 from scipy.spatial import cKDTree
 
@@ -141,6 +143,11 @@ def read_origins(path: str | os.PathLike[str]) -> pd.DataFrame:
         A missing column, an empty id, a coordinate that is not a number within range, or a
         negative weight; the message names the file, row and column.
     """
+    fast = _read_well_formed(Path(path), {"weight": (0.0, np.inf)})
+    if fast is not None:
+        if "weight" not in fast.columns:
+            fast["weight"] = 1.0
+        return fast[["id", "lon", "lat", "weight"]]
     frame, raw = _read_points(Path(path), ["id", "lon", "lat"])
     if "weight" in raw.columns:
         weight = pd.to_numeric(raw["weight"].str.strip(), errors="coerce")
@@ -165,6 +172,12 @@ def read_facilities(path: str | os.PathLike[str]) -> pd.DataFrame:
     PointsError
         As :func:`read_origins`, and for a scenario that is not one of the 9 codes.
     """
+    fast = _read_well_formed(Path(path), {})
+    if fast is not None and "scenario" in fast.columns:
+        scenario = fast["scenario"].astype(object).str.strip()
+        if scenario.isin(list(SCENARIOS)).all():
+            fast["scenario"] = scenario.to_numpy(dtype=object)
+            return fast[["id", "lon", "lat", "scenario"]]
     frame, raw = _read_points(Path(path), ["id", "lon", "lat", "scenario"])
     scenario = raw["scenario"].str.strip()
     _fail_at(
@@ -176,6 +189,39 @@ def read_facilities(path: str | os.PathLike[str]) -> pd.DataFrame:
     )
     frame["scenario"] = scenario.to_numpy(dtype=object)
     return frame
+
+
+def _read_well_formed(path: Path, optional: dict[str, tuple[float, float]]) -> pd.DataFrame | None:
+    """The usual, well-formed file in one pass of pandas' C parser; ``None`` when any cell
+    needs the careful path (:func:`_read_points`), which then names the bad one.
+
+    ``id``, ``lon`` and ``lat`` are checked as there; each column of ``optional`` present in
+    the file must be numbers within its ``(low, high)`` bounds.
+    """
+    try:
+        table = pd.read_csv(
+            path, dtype={"id": str, "scenario": str}, keep_default_na=False, encoding="utf-8-sig"
+        )
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError):
+        return None
+    table.columns = [str(name).strip() for name in table.columns]
+    bounds = {"lon": (-180.0, 180.0), "lat": (-90.0, 90.0)}
+    bounds.update({name: b for name, b in optional.items() if name in table.columns})
+    if "id" not in table.columns or not set(bounds) <= set(table.columns):
+        return None
+    for name, (low, high) in bounds.items():
+        values = table[name]
+        if values.dtype.kind not in "fi":
+            return None
+        values = values.to_numpy(dtype=np.float64)
+        if not (np.isfinite(values).all() and (values >= low).all() and (values <= high).all()):
+            return None
+        table[name] = values
+    ids = table["id"].astype(object).str.strip()
+    if (ids == "").any():
+        return None
+    table["id"] = ids.to_numpy(dtype=object)
+    return table
 
 
 def _read_points(path: Path, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -211,10 +257,58 @@ def _fail_at(path: Path, column: str, bad: pd.Series, raw: pd.Series, problem: s
 
 
 def snap_index(graph: WalkGraph) -> SnapIndex:
-    """Build the KD-tree used by :func:`snap_points` (once per graph)."""
+    """The KD-tree used by :func:`snap_points`, built once per graph.
+
+    Beside a cached graph (``graph.cache_file``) the tree is cached too: building it for a
+    1 M-node city costs more than loading the whole graph.
+    """
     crs = local_metric_crs(graph.lon, graph.lat)
+    cached = _snap_cache_file(graph)
+    if cached is not None and cached.is_file():
+        try:
+            return SnapIndex(crs=crs, tree=_load_tree(cached, graph.n_nodes))
+        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+            pass  # a damaged cache file is rebuilt below
     x, y = transform(graph.lon, graph.lat, 4326, crs)
-    return SnapIndex(crs=crs, tree=cKDTree(np.column_stack([x, y])))
+    tree = cKDTree(np.column_stack([x, y]))
+    if cached is not None:
+        try:
+            _save_tree(tree, cached)
+        except OSError:
+            pass  # the cache only saves time
+    return SnapIndex(crs=crs, tree=tree)
+
+
+def _snap_cache_file(graph: WalkGraph) -> Path | None:
+    if graph.cache_file is None:
+        return None
+    # The tree's saved state is scipy's own: another scipy release builds it anew.
+    return graph.cache_file.with_name(f"{graph.cache_file.stem}.snap-scipy{scipy.__version__}.npz")
+
+
+def _save_tree(tree: cKDTree, cached: Path) -> None:
+    """The tree's pickling state as plain arrays (no pickle: the cache is only data)."""
+    state = tree.__getstate__()
+    partial = cached.with_name(f"{cached.stem}.{os.getpid()}.partial.npz")
+    arrays = {f"s{i}": np.asarray(v) for i, v in enumerate(state) if v is not None}
+    np.savez(partial, count=np.asarray(len(state)), **arrays)
+    partial.replace(cached)
+
+
+def _load_tree(cached: Path, n_nodes: int) -> cKDTree:
+    with np.load(cached, allow_pickle=False) as data:
+        count = int(data["count"])
+        state = tuple(
+            (data[f"s{i}"] if data[f"s{i}"].ndim else data[f"s{i}"].item())
+            if f"s{i}" in data.files
+            else None
+            for i in range(count)
+        )
+    tree = cKDTree.__new__(cKDTree)
+    tree.__setstate__(state)
+    if tree.n != n_nodes:
+        raise ValueError("the cached snapping index is for another graph")
+    return tree
 
 
 def snap_points(

@@ -22,7 +22,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -123,6 +123,9 @@ class WalkGraph:
         float64 length of each directed edge in metres.
     report : NetworkReport
         What was kept and dropped while reading.
+    cache_file : pathlib.Path or None
+        The on-disk cache the graph was read from or written to; derived data (the snapping
+        index) is cached beside it.
     """
 
     osm_id: np.ndarray
@@ -132,6 +135,7 @@ class WalkGraph:
     indices: np.ndarray
     length_m: np.ndarray
     report: NetworkReport
+    cache_file: Path | None = field(default=None, compare=False)
 
     @property
     def n_nodes(self) -> int:
@@ -463,15 +467,15 @@ def read_walk_graph(
     cached = Path(cache_dir) / f"{digest.hexdigest()[:32]}.npz"
     if cached.is_file():
         try:
-            return _load(cached)
+            return replace(_load(cached), cache_file=cached)
         except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
             pass  # a damaged cache file is rebuilt below
     graph = _build(path)
     try:
         _save(graph, cached)
     except OSError:
-        pass  # the cache only saves time: an unwritable cache directory is not an error
-    return graph
+        return graph  # the cache only saves time: an unwritable cache directory is no error
+    return replace(graph, cache_file=cached)
 
 
 def _save(graph: WalkGraph, cached: Path) -> None:
