@@ -11,6 +11,8 @@ CORE_MODULES = [
     "linli.planning.diagnose",
     "linli.planning.gaps",
     "linli.planning.site_plan",
+    "linli.planning.tables",
+    "linli.planning.batch",
     "linli.geo.crs",
     "linli.geo.offsets",
     "linli.geo.io",
