@@ -66,12 +66,14 @@ def run_serve(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from waitress import serve
 
-    from linli.jobs.runner import recover_interrupted
+    from linli.jobs.runner import recover_jobs
     from linli.web.wsgi import application
 
-    interrupted = recover_interrupted()
-    if interrupted:
-        print(f"{interrupted} unfinished job(s) of a stopped server marked as interrupted")
+    queued, failed = recover_jobs()
+    if queued:
+        print(f"{queued} unfinished job(s) of a stopped server queued again")
+    if failed:
+        print(f"{failed} job(s) whose server stopped too often marked as interrupted")
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"linli serving on http://{host}:{args.port}/ (Ctrl+C to stop)", flush=True)
     serve(application, host=args.host, port=args.port, threads=args.threads, ident="linli")
