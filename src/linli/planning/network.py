@@ -1,15 +1,35 @@
 """OpenStreetMap → walking graph.
 
-Reads an ``.osm.pbf`` or ``.osm`` (XML) file with pyosmium, keeps the ways a pedestrian may
-use, and returns the largest connected component as compact CSR arrays with edge lengths in
-metres. Every graph node is an OSM way node (no simplification), so snapping lands on the
-street itself and not on the nearest intersection.
+Reads an ``.osm.pbf`` or ``.osm`` (XML) file, keeps the ways a pedestrian may use, and returns
+the largest connected component as compact CSR arrays with edge lengths in metres. Every graph
+node is an OSM way node (no simplification), so snapping lands on the street itself and not
+on the nearest intersection.
 
-The reader was chosen by measuring: one pyosmium pass with its C++ node-location index and
-C++ tag filters reads the 1 M-node synthetic city of ``benchmarks/`` in about 2 s, a second
-pass over the nodes (an id filter) doubles that, and pyrosm's ``get_network("walking")`` takes
-6.3 s on the Porto Alegre extract against 0.7 s here. Graph search runs on these arrays with
-``scipy.sparse.csgraph`` and the numba kernels of ``_dijkstra``; no graph object is built.
+The reader was chosen by measuring (issue 16, a 1.19 M-node city of 610 k short ways, as real
+OSM cuts a street at every junction): DuckDB's ``ST_ReadOSM`` (the spatial extension, C++,
+shipped as the ``duckdb-extension-spatial`` wheel and loaded from it, never downloaded)
+decodes the PBF blocks on all cores and hands over the walkable ways' node references and the
+nodes' coordinates as arrays, in about a second of CPU; the earlier per-way Python loop over
+pyosmium took 5–6 s, and GDAL's OSM driver (pyogrio) 2–3× DuckDB's time and no node ids. OSM
+XML, which ``ST_ReadOSM`` does not read, is first converted to PBF by libosmium (pyosmium's
+C++ writer, no Python per object). The walkability rule stays :func:`unwalkable_reason`,
+applied once per distinct combination of ``highway``, ``foot`` and ``access``.
+
+What real OSM carries besides plain streets, and what the graph does with it:
+
+- ``highway=footway`` + ``footway=crossing`` (a marked crossing) and sidewalks are walkable
+  ways like any other footway: they are how pedestrians cross and follow streets.
+- A pedestrian area (``highway=pedestrian`` + ``area=yes``, a closed way: a square, a plaza)
+  is walked along its outline, where the paths that enter it meet it. Walking straight across
+  would be shorter by at most half the outline; the outline keeps the square connected without
+  inventing paths through fountains and flower beds (osmnx drops such areas altogether, which
+  cuts the paths that end at them).
+- Ferries (``route=ferry``) are not walking links: a crossing that depends on a timetable and a
+  fare is not within walking distance of a life circle, so they are not read (they carry no
+  ``highway`` tag); what lies only beyond one drops out with the small components.
+
+Graph search runs on these arrays with the numba kernels of ``_dijkstra`` and
+``scipy.sparse.csgraph``; no graph object is built.
 """
 
 from __future__ import annotations
