@@ -387,3 +387,96 @@ def contract_graph(
                     end[v, k] = end[r, k]
                     offset[v, k] = offset[r, k] + depth[v]
     return kept, edge_u[:m], edge_v[:m], edge_w[:m], end, offset
+
+
+@numba.njit(cache=True, nogil=True)
+def nearest_from_origins(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    origins: np.ndarray,
+    place_offsets: np.ndarray,
+    place_scenario: np.ndarray,
+    place_facility: np.ndarray,
+    n_scenarios: int,
+    limit: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each origin's nearest facility of every scenario, by one bounded search per origin.
+
+    The facilities at node ``v`` are ``place_scenario/place_facility[place_offsets[v]:
+    place_offsets[v + 1]]``. A search stops as soon as every scenario that has a facility is
+    found and no farther node can tie, so it visits only the origin's neighbourhood: cheaper
+    than a whole-city search per scenario when the origins are few. Of facilities at the same
+    distance the smaller index wins, as in :func:`nearest_source`.
+
+    Returns ``(distance, facility)``, each ``(n_scenarios, n_origins)``; ``inf`` and ``-1``
+    where none is within ``limit``.
+    """
+    n = indptr.size - 1
+    dist = np.full(n, np.inf)
+    pos = np.full(n, -1, dtype=np.int64)
+    heap_node = np.empty(n, dtype=np.int64)
+    heap_key = np.empty(n, dtype=np.float64)
+    touched = np.empty(n, dtype=np.int64)
+    present = np.zeros(n_scenarios, dtype=np.bool_)
+    for k in range(place_scenario.size):
+        present[place_scenario[k]] = True
+    wanted = 0
+    for s in range(n_scenarios):
+        if present[s]:
+            wanted += 1
+    best = np.full((n_scenarios, origins.size), np.inf)
+    chosen = np.full((n_scenarios, origins.size), -1, dtype=np.int64)
+    for i in range(origins.size):
+        source = origins[i]
+        dist[source] = 0.0
+        heap_node[0] = source
+        heap_key[0] = 0.0
+        pos[source] = 0
+        touched[0] = source
+        n_touched = 1
+        size = 1
+        found = 0
+        farthest = 0.0
+        while size > 0:
+            u = heap_node[0]
+            d = heap_key[0]
+            if found == wanted and d > farthest:
+                break  # every scenario found, and nothing farther can tie
+            pos[u] = -1
+            size -= 1
+            if size > 0:
+                heap_node[0] = heap_node[size]
+                heap_key[0] = heap_key[size]
+                pos[heap_node[0]] = 0
+                _sift_down(heap_node, heap_key, pos, size)
+            for k in range(place_offsets[u], place_offsets[u + 1]):
+                s = place_scenario[k]
+                f = place_facility[k]
+                if best[s, i] == np.inf:
+                    best[s, i] = d
+                    chosen[s, i] = f
+                    found += 1
+                    farthest = max(farthest, d)
+                elif d == best[s, i] and f < chosen[s, i]:
+                    chosen[s, i] = f
+            for e in range(indptr[u], indptr[u + 1]):
+                v = indices[e]
+                candidate = d + weights[e]
+                if candidate <= limit and candidate < dist[v]:
+                    if dist[v] == np.inf:
+                        touched[n_touched] = v
+                        n_touched += 1
+                        heap_node[size] = v
+                        heap_key[size] = candidate
+                        pos[v] = size
+                        size += 1
+                    else:
+                        heap_key[pos[v]] = candidate
+                    dist[v] = candidate
+                    _sift_up(heap_node, heap_key, pos, pos[v])
+        for k in range(size):  # what the early stop left in the heap
+            pos[heap_node[k]] = -1
+        for k in range(n_touched):
+            dist[touched[k]] = np.inf
+    return best, chosen

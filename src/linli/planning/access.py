@@ -2,10 +2,9 @@
 
 Points are snapped to their nearest graph node (a KD-tree in the local UTM zone) and points
 too far from any street are flagged; each scenario gets one multi-source Dijkstra from all its
-facilities at once, bounded by the maximum distance
-(``scipy.sparse.csgraph.dijkstra(min_only=True, limit=...)``), on the graph with its chains of
-degree-2 nodes contracted, which yields every origin's nearest facility and its network
-distance. Catchments (what each facility reaches, for 2SFCA and siting) use a bounded
+facilities at once, bounded by the maximum distance, on the graph with its dead-end trees and
+chains of degree-2 nodes contracted away (numba, the scenarios in parallel threads), which
+yields every origin's nearest facility and its network distance. Catchments (what each facility reaches, for 2SFCA and siting) use a bounded
 single-source kernel that visits only the reached nodes.
 """
 
@@ -27,7 +26,12 @@ from scipy.spatial import cKDTree
 
 from linli.geo.crs import local_metric_crs, transform
 from linli.planning._csv import encode_fields, nearest_rows
-from linli.planning._dijkstra import contract_graph, nearest_source, reached_within
+from linli.planning._dijkstra import (
+    contract_graph,
+    nearest_from_origins,
+    nearest_source,
+    reached_within,
+)
 from linli.planning.network import WalkGraph, graph_csr
 from linli.policy.pack import PolicyPack
 from linli.policy.vocabulary import SCENARIOS
@@ -351,11 +355,13 @@ def nearest_facilities(
     """Network distance from each origin to its nearest facility of each scenario.
 
     One multi-source Dijkstra per scenario from all its facilities at once, bounded by
-    ``max_distance_m`` (``scipy.sparse.csgraph.dijkstra`` with ``min_only=True``; the graph is
-    symmetric, so the distance from the facilities equals the distance to them). The search
-    runs on the graph with its chains of degree-2 nodes contracted into single edges (the
-    facilities' nodes are kept), which gives the same distances on a graph several times
-    smaller.
+    ``max_distance_m`` (the graph is symmetric, so the distance from the facilities equals the
+    distance to them), the scenarios side by side in threads. The searches run on the graph
+    with its dead-end trees removed and its chains of degree-2 nodes contracted into single
+    edges (the facilities' nodes are kept), which gives the same distances on a graph several
+    times smaller. When the origins sit on fewer nodes than the facilities, one search from
+    each origin, stopped once it has found every scenario, does less work and is used instead
+    (its distances are sums in another order: equal to within 1e-9 m).
 
     Parameters
     ----------
@@ -381,6 +387,12 @@ def nearest_facilities(
     facility_scenario = np.asarray(facility_scenario, dtype=object)
     if scenarios is None:
         scenarios = sorted(set(facility_scenario.tolist()))
+    unique_origins, origin_of = np.unique(origin_node, return_inverse=True)
+    if unique_origins.size < np.unique(facility_node).size:
+        distance, facility = _search_from_origins(
+            graph, unique_origins, facility_node, facility_scenario, scenarios, max_distance_m
+        )
+        return NearestFacilities(tuple(scenarios), distance[:, origin_of], facility[:, origin_of])
     distances = np.full((len(scenarios), origin_node.size), np.inf)
     facilities = np.full((len(scenarios), origin_node.size), -1, dtype=np.int64)
     keep = np.zeros(graph.n_nodes, dtype=bool)
@@ -425,6 +437,39 @@ def nearest_facilities(
     with ThreadPoolExecutor(max_workers=min(len(scenarios), os.cpu_count() or 1) or 1) as pool:
         list(pool.map(search, range(len(scenarios))))
     return NearestFacilities(scenarios=tuple(scenarios), distance_m=distances, facility=facilities)
+
+
+def _search_from_origins(
+    graph: WalkGraph,
+    origins: np.ndarray,
+    facility_node: np.ndarray,
+    facility_scenario: np.ndarray,
+    scenarios: Sequence[str],
+    max_distance_m: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Few origins, many facilities: one search from each origin, stopped once it has found
+    every scenario, instead of a whole-city search per scenario. Origins are split among
+    threads (the kernel releases the GIL)."""
+    row = {code: i for i, code in enumerate(scenarios)}
+    scenario_of = np.array([row.get(code, -1) for code in facility_scenario], dtype=np.int64)
+    wanted = np.flatnonzero(scenario_of >= 0)
+    order = wanted[np.lexsort((wanted, facility_node[wanted]))]
+    offsets = np.zeros(graph.n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(facility_node[order], minlength=graph.n_nodes), out=offsets[1:])
+    workers = max(1, min(os.cpu_count() or 1, origins.size))
+
+    def search(chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return nearest_from_origins(
+            graph.indptr, graph.indices, graph.length_m, chunk, offsets,
+            scenario_of[order], order, len(scenarios), float(max_distance_m),
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(search, np.array_split(origins, workers)))
+    return (
+        np.concatenate([distance for distance, _ in parts], axis=1),
+        np.concatenate([facility for _, facility in parts], axis=1),
+    )
 
 
 def coverage(
