@@ -4,8 +4,9 @@ Points are snapped to their nearest graph node (a KD-tree in the local UTM zone)
 too far from any street are flagged; each scenario gets one multi-source Dijkstra from all its
 facilities at once, bounded by the maximum distance, on the graph with its dead-end trees and
 chains of degree-2 nodes contracted away (numba, the scenarios in parallel threads), which
-yields every origin's nearest facility and its network distance. Catchments (what each facility reaches, for 2SFCA and siting) use a bounded
-single-source kernel that visits only the reached nodes.
+yields every origin's nearest facility and its network distance (few origins: one search from
+each origin instead). Catchments (what each facility reaches, for 2SFCA and siting) use a
+bounded single-source kernel that visits only the reached nodes.
 """
 
 from __future__ import annotations
