@@ -215,14 +215,7 @@ def _fill(Facility, FacilityFunction, Application, ApplicationFunction, Call, Ju
             clone._source = source.pk
             new.append(clone)
         Facility.objects.bulk_create(new, batch_size=2000)
-        services = []
-        for clone in new:
-            for function in functions[clone._source]:
-                copied = copy.copy(function)
-                copied.pk = None
-                copied.facility_id = clone.pk
-                services.append(copied)
-        FacilityFunction.objects.bulk_create(services, batch_size=5000)
+        _copy_children(FacilityFunction, functions, new, "facility_id")
         have = Application.objects.filter(jurisdiction__path__startswith=city.path).count()
         call = Call.objects.filter(districts__path__startswith=city.path).first()
         projects = []
@@ -238,14 +231,19 @@ def _fill(Facility, FacilityFunction, Application, ApplicationFunction, Call, Ju
             clone._source = source.pk
             projects.append(clone)
         Application.objects.bulk_create(projects, batch_size=2000)
-        rows = []
-        for clone in projects:
-            for function in project_functions[clone._source]:
-                copied = copy.copy(function)
-                copied.pk = None
-                copied.application_id = clone.pk
-                rows.append(copied)
-        ApplicationFunction.objects.bulk_create(rows, batch_size=5000)
+        _copy_children(ApplicationFunction, project_functions, projects, "application_id")
+
+
+def _copy_children(model, children: dict, clones: list, parent_field: str) -> None:
+    """The rows of ``model`` under each clone's source (``clone._source``), under the clone."""
+    copies = []
+    for clone in clones:
+        for child in children[clone._source]:
+            copied = copy.copy(child)
+            copied.pk = None
+            setattr(copied, parent_field, clone.pk)
+            copies.append(copied)
+    model.objects.bulk_create(copies, batch_size=5000)
 
 
 # --- load --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ blocks are full of short footways and service roads. This city has:
 - a footpath across some blocks, joining the middles of two opposite sides;
 - a river crossed only by bridges, a diagonal motorway, some ``foot=no``, ``access=private``
   (some with ``foot=yes``) and ``highway=construction`` ways;
-- origins and facilities drawn uniformly over it.
+- origins and facilities drawn uniformly over it (as in ``access_synthetic.py``).
 
 Node ids are given in writing order (streets, then stubs, then paths), so a stub's nodes are
 numbered far from the street it hangs on, as after years of edits. Written once with pyosmium
@@ -23,9 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import osmium
-import pandas as pd
+from access_synthetic import _to_lonlat, street_tags, write_points
 
-CENTRE_LON, CENTRE_LAT = 104.06, 30.66  # Chengdu
 SIDE = 300  # intersections per side
 BLOCK_M = 120.0
 SEGMENTS = 4  # street nodes every 30 m
@@ -33,30 +32,8 @@ RIVER_ROW = SIDE // 2  # the river runs between this row of intersections and th
 BRIDGE_EVERY = 12  # blocks between bridges
 STUB_SHARE = 0.75  # mid-block street nodes with a stub into the block
 PATH_SHARE = 0.3  # blocks crossed by a footpath
-N_ORIGINS = 200_000
-N_FACILITIES = 10_000
 SEED = 20261205
 STREET_KINDS = ["residential"] * 6 + ["tertiary", "secondary", "primary", "footway", "service"]
-
-
-def _to_lonlat(x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lat = CENTRE_LAT + y_m / 111_320.0
-    lon = CENTRE_LON + x_m / (111_320.0 * np.cos(np.radians(CENTRE_LAT)))
-    return lon, lat
-
-
-def _street_tags(rng: np.random.Generator) -> dict[str, str]:
-    tags = {"highway": STREET_KINDS[rng.integers(len(STREET_KINDS))]}
-    draw = rng.random()
-    if draw < 0.01:
-        tags["foot"] = "no"
-    elif draw < 0.03:
-        tags["access"] = "private"
-        if draw < 0.02:
-            tags["foot"] = "yes"
-    elif draw < 0.04:
-        tags["highway"] = "construction"
-    return tags
 
 
 class _Writer:
@@ -118,10 +95,10 @@ def write_city(directory: Path) -> tuple[Path, Path, Path]:
         for line in range(0, side, SEGMENTS):
             for start in range(0, side - 1, SEGMENTS):
                 along = range(start, start + SEGMENTS + 1)
-                w.way([lattice[line, c] for c in along], _street_tags(rng))
+                w.way([lattice[line, c] for c in along], street_tags(rng, STREET_KINDS))
                 crosses_river = start == river and (line // SEGMENTS) % BRIDGE_EVERY
                 if not crosses_river:
-                    w.way([lattice[r, line] for r in along], _street_tags(rng))
+                    w.way([lattice[r, line] for r in along], street_tags(rng, STREET_KINDS))
         # Dead-end stubs into the blocks from mid-block street nodes.
         for (row, col), node_id in lattice.items():
             if (row % SEGMENTS == 0) == (col % SEGMENTS == 0) or rng.random() >= STUB_SHARE:
@@ -155,21 +132,5 @@ def write_city(directory: Path) -> tuple[Path, Path, Path]:
         w.flush_ways()
     tmp.rename(network)
 
-    low, high = -half, half
-    for path, count, extra in (
-        (origins, N_ORIGINS, "weight"),
-        (facilities, N_FACILITIES, "scenario"),
-    ):
-        plon, plat = _to_lonlat(rng.uniform(low, high, count), rng.uniform(low, high, count))
-        frame = pd.DataFrame(
-            {"id": np.arange(1, count + 1), "lon": plon.round(7), "lat": plat.round(7)}
-        )
-        if extra == "weight":
-            frame["weight"] = rng.integers(1, 50, count)
-        else:
-            from access_common import SCENARIOS
-
-            frame["id"] = [f"F{i}" for i in frame["id"]]
-            frame["scenario"] = rng.choice(SCENARIOS, count)
-        frame.to_csv(path, index=False)
+    write_points(origins, facilities, rng, (-half, half), (-half, half))
     return network, origins, facilities

@@ -58,6 +58,74 @@ def _sift_down(heap_node: np.ndarray, heap_key: np.ndarray, pos: np.ndarray, siz
     pos[node] = i
 
 
+@numba.njit(cache=True, inline="always")
+def _pop(heap_node: np.ndarray, heap_key: np.ndarray, pos: np.ndarray, size: int):
+    """Take the nearest node off the heap: ``(node, distance, new size)``."""
+    u = heap_node[0]
+    d = heap_key[0]
+    pos[u] = -1
+    size -= 1
+    if size > 0:
+        heap_node[0] = heap_node[size]
+        heap_key[0] = heap_key[size]
+        pos[heap_node[0]] = 0
+        _sift_down(heap_node, heap_key, pos, size)
+    return u, d, size
+
+
+@numba.njit(cache=True, inline="always")
+def _lower(
+    v: int,
+    candidate: float,
+    dist: np.ndarray,
+    heap_node: np.ndarray,
+    heap_key: np.ndarray,
+    pos: np.ndarray,
+    size: int,
+) -> int:
+    """Give ``v`` the shorter distance ``candidate`` (pushing it when new); the heap's size."""
+    if dist[v] == np.inf:
+        heap_node[size] = v
+        heap_key[size] = candidate
+        pos[v] = size
+        size += 1
+    else:
+        heap_key[pos[v]] = candidate
+    dist[v] = candidate
+    _sift_up(heap_node, heap_key, pos, pos[v])
+    return size
+
+
+@numba.njit(cache=True, inline="always")
+def _relax(
+    u: int,
+    d: float,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    limit: float,
+    dist: np.ndarray,
+    heap_node: np.ndarray,
+    heap_key: np.ndarray,
+    pos: np.ndarray,
+    size: int,
+    touched: np.ndarray,
+    n_touched: int,
+):
+    """Lower the neighbours of settled node ``u`` (at ``d``) within ``limit``, noting the
+    newly reached in ``touched``: ``(heap size, touched count)``."""
+    for e in range(indptr[u], indptr[u + 1]):
+        v = indices[e]
+        candidate = d + weights[e]
+        # A settled node already has dist <= d <= candidate, so it is never re-opened.
+        if candidate <= limit and candidate < dist[v]:
+            if dist[v] == np.inf:
+                touched[n_touched] = v
+                n_touched += 1
+            size = _lower(v, candidate, dist, heap_node, heap_key, pos, size)
+    return size, n_touched
+
+
 @numba.njit(cache=True, nogil=True)
 def _search(
     indptr: np.ndarray,
@@ -78,31 +146,11 @@ def _search(
     with its distance. A node at exactly ``limit`` is reached, as in scipy.
     """
     while size > 0:
-        u = heap_node[0]
-        d = heap_key[0]
-        pos[u] = -1
-        size -= 1
-        if size > 0:
-            heap_node[0] = heap_node[size]
-            heap_key[0] = heap_key[size]
-            pos[heap_node[0]] = 0
-            _sift_down(heap_node, heap_key, pos, size)
-        for e in range(indptr[u], indptr[u + 1]):
-            v = indices[e]
-            candidate = d + weights[e]
-            # A settled node already has dist <= d <= candidate, so it is never re-opened.
-            if candidate <= limit and candidate < dist[v]:
-                if dist[v] == np.inf:
-                    touched[n_touched] = v
-                    n_touched += 1
-                    heap_node[size] = v
-                    heap_key[size] = candidate
-                    pos[v] = size
-                    size += 1
-                else:
-                    heap_key[pos[v]] = candidate
-                dist[v] = candidate
-                _sift_up(heap_node, heap_key, pos, pos[v])
+        u, d, size = _pop(heap_node, heap_key, pos, size)
+        size, n_touched = _relax(
+            u, d, indptr, indices, weights, limit, dist, heap_node, heap_key, pos, size,
+            touched, n_touched,
+        )  # fmt: skip
     return n_touched
 
 
@@ -191,15 +239,7 @@ def nearest_source(
         pos[s] = size
         size += 1
     while size > 0:
-        u = heap_node[0]
-        d = heap_key[0]
-        pos[u] = -1
-        size -= 1
-        if size > 0:
-            heap_node[0] = heap_node[size]
-            heap_key[0] = heap_key[size]
-            pos[heap_node[0]] = 0
-            _sift_down(heap_node, heap_key, pos, size)
+        u, d, size = _pop(heap_node, heap_key, pos, size)
         own = label[u]
         for e in range(indptr[u], indptr[u + 1]):
             v = indices[e]
@@ -207,16 +247,8 @@ def nearest_source(
             if candidate > limit:
                 continue
             if candidate < dist[v]:
-                if dist[v] == np.inf:
-                    heap_node[size] = v
-                    heap_key[size] = candidate
-                    pos[v] = size
-                    size += 1
-                else:
-                    heap_key[pos[v]] = candidate
-                dist[v] = candidate
                 label[v] = own
-                _sift_up(heap_node, heap_key, pos, pos[v])
+                size = _lower(v, candidate, dist, heap_node, heap_key, pos, size)
             elif candidate == dist[v] and own < label[v] and pos[v] >= 0:
                 label[v] = own  # a tie, decided before v is settled
     return dist, label
@@ -439,17 +471,9 @@ def nearest_from_origins(
         found = 0
         farthest = 0.0
         while size > 0:
-            u = heap_node[0]
-            d = heap_key[0]
-            if found == wanted and d > farthest:
+            if found == wanted and heap_key[0] > farthest:
                 break  # every scenario found, and nothing farther can tie
-            pos[u] = -1
-            size -= 1
-            if size > 0:
-                heap_node[0] = heap_node[size]
-                heap_key[0] = heap_key[size]
-                pos[heap_node[0]] = 0
-                _sift_down(heap_node, heap_key, pos, size)
+            u, d, size = _pop(heap_node, heap_key, pos, size)
             for k in range(place_offsets[u], place_offsets[u + 1]):
                 s = place_scenario[k]
                 f = place_facility[k]
@@ -460,21 +484,10 @@ def nearest_from_origins(
                     farthest = max(farthest, d)
                 elif d == best[s, i] and f < chosen[s, i]:
                     chosen[s, i] = f
-            for e in range(indptr[u], indptr[u + 1]):
-                v = indices[e]
-                candidate = d + weights[e]
-                if candidate <= limit and candidate < dist[v]:
-                    if dist[v] == np.inf:
-                        touched[n_touched] = v
-                        n_touched += 1
-                        heap_node[size] = v
-                        heap_key[size] = candidate
-                        pos[v] = size
-                        size += 1
-                    else:
-                        heap_key[pos[v]] = candidate
-                    dist[v] = candidate
-                    _sift_up(heap_node, heap_key, pos, pos[v])
+            size, n_touched = _relax(
+                u, d, indptr, indices, weights, limit, dist, heap_node, heap_key, pos, size,
+                touched, n_touched,
+            )  # fmt: skip
         for k in range(size):  # what the early stop left in the heap
             pos[heap_node[k]] = -1
         for k in range(n_touched):
