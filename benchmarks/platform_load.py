@@ -53,15 +53,17 @@ PLAN_FILE = Path(__file__).resolve().parent / ".cache" / "platform-load" / "user
 # --- data --------------------------------------------------------------------------------
 
 
-def seed() -> None:
-    """Run inside Django (``python platform_load.py seed``): fill the database, list the users."""
+def _django() -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.web.settings")
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+
+def seed() -> None:
+    """Run inside Django (``python platform_load.py seed``): fill the database."""
+    _django()
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.db import connection, transaction
 
@@ -89,10 +91,8 @@ def seed() -> None:
     cities = Jurisdiction.objects.get_root_nodes().count()
     projects, facilities = Application.objects.count(), Facility.objects.count()
     print(f"cities {cities}, projects {projects}, facilities {facilities}", flush=True)
-    # Load-test officials: a city office, district and street officers in every city, each with
-    # a ready session (signing 200 users in is not what is measured).
+    # Load-test officials: a city office, district and street officers in every city.
     password = make_password(None)
-    users = []
     with transaction.atomic():
         for city in Jurisdiction.objects.get_root_nodes():
             levels = [
@@ -103,14 +103,30 @@ def seed() -> None:
             ]  # fmt: skip
             for role, places in levels:
                 for place in places:
-                    user, _ = User.objects.get_or_create(
+                    User.objects.get_or_create(
                         username=f"load-{role}-{place.code}",
                         defaults={"role": role, "jurisdiction": place, "password": password,
                                   "must_change_password": False},
                     )  # fmt: skip
-                    users.append(user)
+    # Fresh statistics after a bulk load, as after any large import (docs/operations.md).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def sessions() -> None:
+    """Run inside Django before each load run: a fresh session for every load-test official
+    (signing 200 users in is not what is measured) and the pages each may open."""
+    _django()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from linli.accounts.models import User
+    from linli.funding.models import Application
+    from linli.registry.models import Community, Facility
+
     plan = []
-    for user in users:
+    users = User.objects.filter(username__startswith="load-").select_related("jurisdiction")
+    for user in users.order_by("pk"):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "linli.accounts.backends.RoleBackend"
@@ -126,9 +142,6 @@ def seed() -> None:
                 "projects": _sample(Application.objects.filter(**scope)),
             }
         )
-    # Fresh statistics after a bulk load, as after any large import (docs/operations.md).
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
     PLAN_FILE.parent.mkdir(parents=True, exist_ok=True)
     PLAN_FILE.write_text(json.dumps(plan))
     print(f"users {len(plan)}", flush=True)
@@ -393,7 +406,7 @@ def start_servers(env, ports) -> list[subprocess.Popen]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", nargs="?", default="run", choices=["run", "seed"])
+    parser.add_argument("command", nargs="?", default="run", choices=["run", "seed", "sessions"])
     parser.add_argument(
         "--database-url",
         default=os.environ.get("LINLI_LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/linli_load"),
@@ -405,8 +418,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=120.0, help="seconds of load")
     parser.add_argument("--think", type=float, nargs=2, default=(3.0, 10.0), metavar=("MIN", "MAX"))
     args = parser.parse_args()
-    if args.command == "seed":
-        seed()
+    if args.command != "run":
+        {"seed": seed, "sessions": sessions}[args.command]()
         return
     data_dir = Path(__file__).resolve().parent / ".cache" / "platform-load" / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -431,10 +444,11 @@ def main() -> None:
             exists = None
         if not exists:
             db.execute(f'CREATE DATABASE "{name}"')
-    if not exists or not PLAN_FILE.exists():
+    if not exists:
         started = time.perf_counter()
         subprocess.run([sys.executable, __file__, "seed"], env=env, check=True)
         print(f"data ready in {time.perf_counter() - started:.0f} s", flush=True)
+    subprocess.run([sys.executable, __file__, "sessions"], env=env, check=True)
     plan = json.loads(PLAN_FILE.read_text())
     ports = [args.port + i for i in range(args.servers)]
     servers = start_servers(env, ports)
