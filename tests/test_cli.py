@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 
@@ -27,11 +28,18 @@ def test_demo_prepares_a_fresh_data_dir_and_manage_passes_through(tmp_path):
 
     result = linli("demo", "--no-serve")
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "data" / "linli.sqlite3").exists()
-    assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o077 == 0
+    data = tmp_path / "data"
+    assert (data / "linli.sqlite3").exists()
+    for private in (data, data / "secret_key", data / "linli.sqlite3"):
+        assert private.stat().st_mode & 0o077 == 0, private
     for username in ("demo_city_admin", "demo_street_officer", "demo_auditor"):
         assert username in result.stdout
     assert "linli-demo-2026" in result.stdout
+    # Each official's authenticator key is printed; the resident has none.
+    keys = re.findall(r"^  (demo_\w+) .* ((?:[A-Z2-7]{4} ){7}[A-Z2-7]{4})$", result.stdout, re.M)
+    assert len(keys) == 9 and "demo_resident" not in dict(keys)
+    code = linli("demo", "--code", "demo_city_admin")
+    assert code.returncode == 0 and re.fullmatch(r"\d{6}\n", code.stdout), code.stdout + code.stderr
 
     result = linli("manage", "showmigrations", "audit")
     assert result.returncode == 0, result.stderr

@@ -1,24 +1,20 @@
-"""Account administration, four ways per page, and the separation of the three administrators:
-the system administrator creates accounts (inactive), renames them, resets passwords and issues
-API tokens; the security administrator sets role, scope and activation; nobody edits an
+"""Account administration, four ways per page: the system administrator asks for accounts and
+renames them; the security administrator sets role, scope and activation; nobody edits an
 administrator account on the web."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 
 from linli.accounts import services
-from linli.accounts.models import User
+from linli.accounts.models import CredentialRequest, User
 from linli.accounts.roles import Role
-from linli.audit.models import AuditRecord, SecurityEvent
-from linli.core.testing import TEST_PASSWORD, make_tree, make_user
+from linli.audit.models import AuditRecord
+from linli.core.testing import make_tree, make_user
 from linli.web.todo import todo_for
-
-NEW_PASSWORD = "Another-strong-passw0rd"
 
 
 class AccountAdminTestCase(TestCase):
@@ -50,7 +46,7 @@ class TestCreate(AccountAdminTestCase):
             "display_name": "新同事",
             "role": Role.COMMUNITY_WORKER,
             "jurisdiction": self.tree.community_a.pk,
-            "password": NEW_PASSWORD,
+            "email": "",
             **fields,
         }
         return self.client.post(self.url, data)
@@ -65,16 +61,22 @@ class TestCreate(AccountAdminTestCase):
             self.assertEqual(self.post().status_code, 403)
         self.assertFalse(User.objects.filter(username="new-worker").exists())
 
-    def test_permitted_creates_an_inactive_audited_account(self):
+    def test_permitted_asks_for_an_account_that_does_not_work_yet(self):
         self.login(self.sysadmin)
-        self.assertRedirects(self.post(), reverse("accounts:user_list"))
+        page = self.client.get(self.url)
+        self.assertNotContains(page, 'name="password"')  # the administrator sets no password
+        response = self.post()
+        self.assertEqual(response["Cache-Control"], "no-store")
+        self.assertContains(response, 'id="half-code"')
         account = User.objects.get(username="new-worker")
-        self.assertFalse(account.is_active)  # the security administrator activates it
-        self.assertTrue(account.check_password(NEW_PASSWORD))
+        self.assertFalse(account.is_active)
+        self.assertFalse(account.has_usable_password())
+        request = CredentialRequest.objects.get(user=account)
+        self.assertEqual((request.kind, request.state), ("new_account", "pending"))
         record = AuditRecord.objects.get(object_type="accounts.user", object_id=str(account.pk))
-        self.assertNotIn(NEW_PASSWORD, str(record.after))
+        self.assertEqual(record.actor, self.sysadmin)
         titles = [str(item.title) for item in todo_for(self.secadmin)]
-        self.assertIn("Check and activate account: new-worker", titles)
+        self.assertIn("Approve or reject: New account · new-worker", titles)
 
     def test_permitted_out_of_scope_node_is_refused(self):
         self.login(self.sysadmin)
@@ -83,10 +85,9 @@ class TestCreate(AccountAdminTestCase):
         self.assertContains(response, "Select a valid choice")
         self.assertFalse(User.objects.filter(username="new-worker").exists())
 
-    def test_no_administrator_roles_and_no_weak_passwords(self):
+    def test_no_administrator_roles(self):
         self.login(self.sysadmin)
         self.assertContains(self.post(role=Role.SECURITY_ADMIN), "Select a valid choice")
-        self.assertContains(self.post(password="123456"), "too short")
         self.assertFalse(User.objects.filter(username="new-worker").exists())
 
 
@@ -111,8 +112,10 @@ class TestEdit(AccountAdminTestCase):
         page = self.client.get(self.url(self.officer))
         self.assertContains(page, 'name="display_name"')
         self.assertNotContains(page, 'name="role"')
+        self.assertContains(page, 'id="request-password_reset"')
         self.client.post(
-            self.url(self.officer), {"display_name": "甲街道王科长", "role": Role.CITY_ADMIN}
+            self.url(self.officer),
+            {"display_name": "甲街道王科长", "email": "", "role": Role.CITY_ADMIN},
         )
         self.officer.refresh_from_db()
         self.assertEqual(
@@ -120,11 +123,14 @@ class TestEdit(AccountAdminTestCase):
         )
         with self.assertRaises(PermissionDenied):
             services.user_update(actor=self.sysadmin, user=self.officer, role=Role.CITY_ADMIN)
+        with self.assertRaises(PermissionDenied):
+            services.user_update(actor=self.sysadmin, user=self.officer, is_active=True)
 
     def test_the_security_administrator_sets_role_scope_and_activation(self):
         self.login(self.secadmin)
         page = self.client.get(self.url(self.officer))
         self.assertNotContains(page, 'name="display_name"')
+        self.assertNotContains(page, 'id="request-password_reset"')
         response = self.client.post(
             self.url(self.officer),
             {
@@ -143,6 +149,18 @@ class TestEdit(AccountAdminTestCase):
         self.assertEqual(record.before["role"], Role.STREET_OFFICER)
         self.assertEqual(record.after["role"], Role.COMMUNITY_WORKER)
 
+    def test_an_account_without_a_password_is_not_switched_on_by_hand(self):
+        from linli.accounts.credentials import user_create
+
+        pending = user_create(
+            actor=self.sysadmin,
+            username="pending",
+            role=Role.RESIDENT,
+            jurisdiction=self.tree.community_a,
+        ).request.user
+        with self.assertRaises(ValidationError):
+            services.user_update(actor=self.secadmin, user=pending, is_active=True)
+
     def test_nobody_edits_an_administrator_account_on_the_web(self):
         self.login(self.secadmin)
         self.assertEqual(self.client.get(self.url(self.sysadmin)).status_code, 403)
@@ -152,116 +170,19 @@ class TestEdit(AccountAdminTestCase):
             services.user_update(actor=self.secadmin, user=self.officer, role=Role.AUDITOR)
 
 
-class TestPasswordsAndTokens(AccountAdminTestCase):
-    def test_reset_four_ways(self):
-        url = reverse("accounts:user_password", args=[self.officer.pk])
-        self.assertEqual(self.client.get(url).status_code, 302)
-        self.login(self.secadmin)
-        self.assertEqual(self.client.get(url).status_code, 403)
-        self.login(self.sysadmin)
-        other = reverse("accounts:user_password", args=[self.other.pk])
-        self.assertEqual(self.client.get(other).status_code, 404)
-        self.assertContains(self.client.post(url, {"new_password": "password"}), "too common")
-        self.client.post(url, {"new_password": NEW_PASSWORD})
-        self.officer.refresh_from_db()
-        self.assertTrue(self.officer.check_password(NEW_PASSWORD))
-        event = SecurityEvent.objects.get(kind="password_reset")
-        self.assertEqual((event.user, event.detail["by"]), (self.officer, "sys-a"))
+class TestTokenRevoke(AccountAdminTestCase):
+    def test_revoke_four_ways(self):
+        from rest_framework.authtoken.models import Token
 
-    def test_a_token_is_shown_once_works_and_can_be_revoked(self):
+        Token.objects.create(user=self.officer)
         url = reverse("accounts:user_token", args=[self.officer.pk])
+        self.assertTrue(self.client.post(url)["Location"].startswith(reverse("login")))
         self.login(self.secadmin)
         self.assertEqual(self.client.post(url).status_code, 403)
         self.login(self.sysadmin)
-        self.assertEqual(
-            self.client.post(reverse("accounts:user_token", args=[self.other.pk])).status_code, 404
+        other = reverse("accounts:user_token", args=[self.other.pk])
+        self.assertEqual(self.client.post(other).status_code, 404)
+        self.assertRedirects(
+            self.client.post(url), reverse("accounts:user_edit", args=[self.officer.pk])
         )
-        page = self.client.post(url, {"action": "issue"})
-        key = Token.objects.get(user=self.officer).key
-        self.assertContains(page, key)
-        self.assertEqual(page["Cache-Control"], "no-store")
-        self.assertNotIn(key, str(list(SecurityEvent.objects.values_list("detail", flat=True))))
-        self.client.logout()
-        api = reverse("api:jurisdiction-list")
-        self.assertEqual(self.client.get(api, HTTP_AUTHORIZATION=f"Token {key}").status_code, 200)
-        self.login(self.sysadmin)
-        self.client.post(url, {"action": "revoke"})
-        self.client.logout()
-        refused = self.client.get(api, HTTP_AUTHORIZATION=f"Token {key}")
-        self.assertIn(refused.status_code, (401, 403))
-        self.assertIn("Invalid token", refused.json()["detail"])
-        kinds = list(SecurityEvent.objects.filter(user=self.officer).values_list("kind", flat=True))
-        self.assertIn("token_issued", kinds)
-        self.assertIn("token_revoked", kinds)
-
-    def test_everyone_changes_their_own_password(self):
-        url = reverse("accounts:password_change")
-        self.assertEqual(self.client.get(url).status_code, 302)
-        self.login(self.officer)
-        wrong = self.client.post(
-            url,
-            {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-        )
-        self.assertContains(wrong, "incorrect")
-        response = self.client.post(
-            url,
-            {
-                "old_password": TEST_PASSWORD,
-                "new_password1": NEW_PASSWORD,
-                "new_password2": NEW_PASSWORD,
-            },
-        )
-        self.assertRedirects(response, reverse("home"))
-        self.assertEqual(self.client.get(reverse("home")).status_code, 200)  # still signed in
-        self.officer.refresh_from_db()
-        self.assertTrue(self.officer.check_password(NEW_PASSWORD))
-        self.assertTrue(
-            SecurityEvent.objects.filter(kind="password_changed", user=self.officer).exists()
-        )
-
-
-class TestPasswordsChosenByAnAdministrator(AccountAdminTestCase):
-    """等保: a password an administrator chose is replaced before anything else is done."""
-
-    def test_a_new_account_replaces_its_initial_password_first(self):
-        self.login(self.sysadmin)
-        self.client.post(
-            reverse("accounts:user_create"),
-            {
-                "username": "first-login",
-                "role": Role.COMMUNITY_WORKER,
-                "jurisdiction": self.tree.community_a.pk,
-                "password": NEW_PASSWORD,
-            },
-        )
-        account = User.objects.get(username="first-login")
-        self.assertTrue(account.must_change_password)
-        services.user_update(actor=self.secadmin, user=account, is_active=True)
-
-        self.client.logout()
-        signed_in = self.client.post(
-            reverse("login"), {"username": "first-login", "password": NEW_PASSWORD}
-        )
-        self.assertEqual(signed_in.status_code, 302)
-        password_page = reverse("accounts:password_change")
-        for url in (reverse("home"), reverse("registry:community_list")):
-            self.assertRedirects(self.client.get(url), password_page)
-        self.client.post(
-            password_page,
-            {
-                "old_password": NEW_PASSWORD,
-                "new_password1": "Her-own-passw0rd-2026",
-                "new_password2": "Her-own-passw0rd-2026",
-            },
-        )
-        account.refresh_from_db()
-        self.assertFalse(account.must_change_password)
-        self.assertEqual(self.client.get(reverse("home")).status_code, 200)
-
-    def test_a_reset_password_must_be_replaced_too(self):
-        services.password_reset(actor=self.sysadmin, user=self.officer, new_password=NEW_PASSWORD)
-        self.officer.refresh_from_db()
-        self.assertTrue(self.officer.must_change_password)
-        self.login(self.officer)
-        self.assertRedirects(self.client.get(reverse("home")), reverse("accounts:password_change"))
-        self.assertEqual(self.client.post(reverse("logout")).status_code, 302)  # may sign out
+        self.assertFalse(Token.objects.filter(user=self.officer).exists())

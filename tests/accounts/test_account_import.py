@@ -1,5 +1,5 @@
 """Importing accounts from the xlsx template: four ways, every problem at once, all or none,
-inactive accounts whose generated passwords come back once and must be replaced."""
+new-account requests whose first halves of the codes come back once."""
 
 from __future__ import annotations
 
@@ -58,21 +58,21 @@ class TestAccountImport(AccountAdminTestCase):
         self.assertIn("社区工作者", dropdowns)
         self.assertNotIn("系统管理员", dropdowns)  # administrators are made at installation
 
-    def test_permitted_imports_inactive_accounts_and_gets_their_passwords_once(self):
+    def test_permitted_asks_for_the_accounts_and_gets_first_half_codes_once(self):
         self.login(self.sysadmin)
         response = self.client.post(self.url, {"file": self.good_file()})
         self.assertEqual(response["Content-Disposition"].split(";")[0], "attachment")
-        self.assertEqual(response["Cache-Control"], "no-store")  # the passwords are kept nowhere
+        self.assertEqual(response["Cache-Control"], "no-store")  # the codes are kept nowhere
         header, *rows = xlsx_rows(response.content)
-        self.assertEqual(header[-1], "初始密码")
+        self.assertEqual(header[-1], "开通码第一段（系统管理员）")
         self.assertEqual([row[0] for row in rows], ["jia-street-li", "jia-one-zhao"])
-        for username, *_rest, password in rows:
+        for username, *_rest, code in rows:
             account = User.objects.get(username=username)
             self.assertFalse(account.is_active)
-            self.assertTrue(account.must_change_password)
-            self.assertTrue(account.check_password(password))
+            self.assertFalse(account.has_usable_password())
+            self.assertEqual(account.credential_requests.get().state, "pending")
             record = AuditRecord.objects.get(object_type="accounts.user", object_id=str(account.pk))
-            self.assertNotIn(password, str(record.after))
+            self.assertNotIn(code, str(record.after))
         self.assertEqual(User.objects.get(username="jia-one-zhao").role, Role.COMMUNITY_WORKER)
 
     def test_every_problem_is_reported_and_nothing_is_created(self):

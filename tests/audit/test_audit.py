@@ -22,10 +22,12 @@ class TestEveryWriteIsAudited(TestCase):
             actor=tree.admin, node=tree.street_a, name="甲新街道", code=tree.street_a.code
         )
         records = AuditRecord.objects.order_by("id")
-        # root + admin + 5 nodes + resident + one update
-        self.assertEqual(records.count(), 9)
-        self.assertEqual([r.object_repr for r in records.filter(action="create")][-1], str(user))
-        update = records.get(action="update")
+        # root + 2 administrators + 5 nodes; the resident: asked for, approved, password set;
+        # one update
+        self.assertEqual(records.count(), 13)
+        accounts = records.filter(object_type="accounts.user", action="create")
+        self.assertEqual(accounts.last().object_repr, str(user))
+        update = records.get(action="update", object_type="registry.jurisdiction")
         self.assertEqual((update.before["name"], update.after["name"]), ("甲街道", "甲新街道"))
         self.assertEqual(update.actor, tree.admin)
         self.assertTrue(all(r.request_id for r in records))

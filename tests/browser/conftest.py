@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from linli.accounts.testing import code_for
 from linli.core.testing import TEST_PASSWORD
 
 # Playwright's sync API keeps an event loop running in this thread; Django then refuses ORM
@@ -57,13 +58,19 @@ def page(browser):
 
 def sign_in(page, base_url: str, username: str, password: str = TEST_PASSWORD) -> None:
     """Sign in through the login form as a person would; every browser test signs in here, so
-    a change to the sign-in steps (a second factor, say) is made once."""
+    a change to the sign-in steps is made once. Officials and administrators then type the code
+    their authenticator shows (test accounts have one with a known key: make_user)."""
     page.context.clear_cookies()
     page.goto(f"{base_url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("form button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
+    verify = f"{base_url}/accounts/two-factor/verify/"
+    page.wait_for_url(lambda url: url == f"{base_url}/" or url.startswith(verify))
+    if page.url.startswith(verify):
+        page.fill("#id_code", code_for(username))
+        page.click("#verify-form button[type=submit]")
+        page.wait_for_url(f"{base_url}/")
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.test import TestCase
 
 from linli.accounts.roles import Department, Role
-from linli.accounts.services import user_create
-from linli.core.testing import TEST_PASSWORD, make_tree, make_user
+from linli.core.testing import make_tree, make_user
 from linli.funding.choices import ApplicationState
 from linli.funding.testing import advance, draft, make_actors, open_call
 from linli.registry.models import Level
@@ -45,13 +44,8 @@ class FundingWorld(TestCase):
         if cls.role == Role.STREET_OFFICER:
             cls.outsider = cls.actors.street_b
         elif cls.role == Role.CITY_DEPARTMENT:
-            cls.outsider = user_create(
-                actor=tree.admin,
-                username="outside-reviewer",
-                password=TEST_PASSWORD,
-                role=Role.CITY_DEPARTMENT,
-                jurisdiction=other,
-                department=Department.CIVIL_AFFAIRS,
+            cls.outsider = make_user(
+                tree, Role.CITY_DEPARTMENT, other, "outside-reviewer", Department.CIVIL_AFFAIRS
             )
         else:
             cls.outsider = make_user(tree, cls.role, other, "outsider")

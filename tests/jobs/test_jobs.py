@@ -174,9 +174,9 @@ class TestInterruptedJobs(FourWayTestCase):
 
     def test_the_server_recovers_before_it_serves(self):
         lost = self.job("running", "")
-        with mock.patch("waitress.serve") as serve:
+        with mock.patch("linli.web.server.create") as create:
             platform._serve(argparse.Namespace(host="127.0.0.1", port=8765, threads=1))
-        serve.assert_called_once()
+        create.return_value.run.assert_called_once()
         lost.refresh_from_db()
         self.assertEqual(lost.status, "succeeded")
 

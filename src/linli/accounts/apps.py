@@ -9,8 +9,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from linli.accounts import signals  # noqa: F401  (security-log receivers)
-        from linli.accounts.todo import accounts_to_activate, locked_accounts
+        from linli.accounts.todo import locked_accounts, requests_to_approve, tokens_to_confirm
         from linli.web.todo import register
 
         register(locked_accounts)
-        register(accounts_to_activate)
+        register(requests_to_approve)
+        register(tokens_to_confirm)

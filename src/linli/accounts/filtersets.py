@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from linli.accounts.models import User
+from linli.accounts.models import CredentialRequest, RequestKind, RequestState, User
 from linli.accounts.roles import Role
 
 
@@ -12,3 +12,15 @@ class UserFilterSet(django_filters.FilterSet):
     class Meta:
         model = User
         fields = ["username", "role"]
+
+
+class CredentialRequestFilterSet(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=RequestState.choices, label=_("State"))
+    kind = django_filters.ChoiceFilter(choices=RequestKind.choices, label=_("Request"))
+    username = django_filters.CharFilter(
+        field_name="user__username", lookup_expr="icontains", label=_("Username")
+    )
+
+    class Meta:
+        model = CredentialRequest
+        fields = ["state", "kind", "username"]

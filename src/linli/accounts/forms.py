@@ -1,8 +1,9 @@
-"""Account forms: each offers only what the signed-in administrator may set."""
+"""Account forms: each offers only what the signed-in user may set."""
 
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.models import User
@@ -34,19 +35,17 @@ class _ScopedAccountForm(StyledFormMixin, forms.ModelForm):
 
 
 class AccountCreateForm(_ScopedAccountForm):
-    password = forms.CharField(
-        label=_("Initial password"),
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("At least 10 characters, not a common password. Tell it to the user."),
-    )
+    """No password here: the user sets one with the two administrators' codes."""
 
     class Meta:
         model = User
-        fields = ["username", "display_name", "role", "department", "jurisdiction"]
+        fields = ["username", "display_name", "role", "department", "jurisdiction", "email"]
+        help_texts = {"email": _("Optional: the user is told here of changes to the account.")}
 
 
 class AccountEditForm(_ScopedAccountForm):
-    """Name for the system administrator; role, scope and activation for the security one."""
+    """Name and e-mail for the system administrator; role, scope and activation for the
+    security one."""
 
     class Meta:
         model = User
@@ -63,11 +62,92 @@ class AccountEditForm(_ScopedAccountForm):
         return {name: self.cleaned_data[name] for name in self.changed_data}
 
 
-class PasswordResetForm(StyledFormMixin, forms.Form):
-    new_password = forms.CharField(
-        label=_("New password"), widget=forms.PasswordInput(render_value=False)
+class RequestReasonForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why, and how you checked that the request comes from the user."),
     )
+
+
+class DecisionForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
 class AccountImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("xlsx file"))
+
+
+class _PasswordPairMixin:
+    """Django's two new-password fields with the platform's widget classes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+            field.widget.attrs["autocomplete"] = "new-password"
+
+
+class PasswordSetForm(_PasswordPairMixin, SetPasswordForm):
+    """A new password, twice (the user has just proved who they are)."""
+
+
+class ActivateForm(StyledFormMixin, forms.Form):
+    """A user sets their password with the two halves of the code."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+    first_code = forms.CharField(
+        label=_("Code, first half"),
+        max_length=20,
+        help_text=_("From the system administrator."),
+    )
+    second_code = forms.CharField(
+        label=_("Code, second half"),
+        max_length=20,
+        help_text=_("From the security administrator."),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password1") != data.get("new_password2"):
+            self.add_error("new_password2", _("The two passwords differ."))
+        return data
+
+
+class CodeForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class ReauthenticateForm(StyledFormMixin, forms.Form):
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    code = forms.CharField(
+        label=_("Code from your authenticator"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, with_code: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_code:
+            del self.fields["code"]

@@ -1,14 +1,13 @@
 """Many accounts at once from an xlsx (a district onboarding its streets and communities).
 
 Every row is checked before anything is written; a file with any problem creates nothing and
-names each problem by row and column. Accounts are created inactive, each with a generated
-initial password that must be replaced at first sign-in; the passwords go back to the system
-administrator once, as an xlsx, and are kept nowhere else.
+names each problem by row and column. Each row becomes a new-account request (the account
+inactive, without a password); the first halves of the codes go back to the system
+administrator once, as an xlsx, and the security administrator's approval gives the second.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
@@ -20,9 +19,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from linli.accounts.credentials import Filed, user_create
 from linli.accounts.models import User
 from linli.accounts.roles import Department, Role
-from linli.accounts.services import ADMINISTRATOR_ROLES, user_create
+from linli.accounts.services import ADMINISTRATOR_ROLES
 from linli.core.permissions import require_model_permission, restrict
 from linli.registry.models import Jurisdiction
 
@@ -67,12 +67,13 @@ def accounts_template() -> bytes:
     notes = workbook.create_sheet("说明")
     for line in (
         "每行一个账号。用户名、角色、所属辖区代码必填；部门只填市级部门审查人员。",
-        "导入的账号暂不启用：由安全管理员核对角色和数据范围后启用；初始密码随机生成，"
-        "导入后下载一次，首次登录须修改。文件有任何错误时不导入任何账号。",
+        "导入的账号暂不可用：安全管理员核对角色和数据范围并批准后，用户凭系统管理员的开通码第一段"
+        "和安全管理员的开通码第二段自行设置密码。第一段导入后下载一次。文件有任何错误时不导入任何账号。",
         "One account per row. Username, role and jurisdiction code are required; the department "
-        "only for city department reviewers. Accounts start inactive until the security "
-        "administrator activates them; initial passwords are generated, downloaded once and "
-        "must be changed at first sign-in. A file with any error imports nothing.",
+        "only for city department reviewers. An imported account works once the security "
+        "administrator has checked and approved it and its user has set a password with both "
+        "halves of the code (the first half downloads once after the import, the second comes "
+        "with the approval). A file with any error imports nothing.",
     ):
         notes.append([line])
     buffer = BytesIO()
@@ -156,24 +157,8 @@ def check_rows(actor: User, rows: list[tuple[int, dict[str, str]]]):
     return problems, ([] if problems else accounts)
 
 
-def new_password() -> str:
-    """A random initial password the validators accept (letters, digits, 16 characters)."""
-    return "Lx-" + secrets.token_urlsafe(10)
-
-
 @transaction.atomic
-def users_import(*, actor: User, accounts: list[dict]) -> list[tuple[User, str]]:
-    """Create every checked account (inactive, password to be replaced), all or none."""
+def users_import(*, actor: User, accounts: list[dict]) -> list[Filed]:
+    """File a new-account request for every checked row, all or none."""
     require_model_permission(actor, "add", User)
-    created = []
-    for fields in accounts:
-        password = new_password()
-        user = user_create(
-            actor=actor,
-            password=password,
-            is_active=False,
-            must_change_password=True,
-            **fields,
-        )
-        created.append((user, password))
-    return created
+    return [user_create(actor=actor, **fields) for fields in accounts]

@@ -2,8 +2,9 @@
 
 Roles follow the programme's offices (DESIGN.md §1) and the separation of the three
 administrators required by 等保 (SEC-15): the system administrator runs accounts and the
-jurisdiction tree but cannot read the audit log; the security administrator assigns roles,
-unlocks accounts and reads the security log; the auditor only reads both logs.
+jurisdiction tree and files credential requests, but cannot read the audit log nor obtain a
+credential; the security administrator assigns roles, approves those requests, unlocks
+accounts and reads the security log; the auditor only reads both logs.
 Permissions use Django's ``app_label.action_model`` names so that ``user.has_perm`` and
 :func:`linli.core.permissions.restrict` read them directly.
 """
@@ -79,6 +80,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.view_user",
             "accounts.add_user",
             "accounts.change_user",
+            # asks for credentials; never sets or sees one (linli.accounts.credentials)
+            "accounts.view_credentialrequest",
+            "accounts.add_credentialrequest",
+            "accounts.change_credentialrequest",
         }
     ),
     Role.SECURITY_ADMIN: frozenset(
@@ -87,6 +92,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.view_user",
             "accounts.assign_role_user",
             "accounts.unlock_user",
+            "accounts.view_credentialrequest",
+            "accounts.approve_credentialrequest",
             "audit.view_securityevent",
         }
     ),

@@ -1,9 +1,13 @@
+"""Account administration: the system administrator's and the security administrator's pages.
+
+Sign-in steps and a user's own account live in :mod:`linli.accounts.views_self`; the request
+queue in :mod:`linli.accounts.views_requests`.
+"""
+
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,19 +15,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from linli.accounts import imports, services
+from linli.accounts import credentials, imports, services, twofactor
 from linli.accounts.filtersets import UserFilterSet
 from linli.accounts.forms import (
     AccountCreateForm,
     AccountEditForm,
     AccountImportForm,
-    PasswordResetForm,
+    RequestReasonForm,
 )
-from linli.accounts.lockouts import locked_usernames
-from linli.accounts.models import User
+from linli.accounts.models import CredentialRequest, RequestKind, RequestState, User
 from linli.accounts.tables import UserTable
+from linli.accounts.throttle import locked_usernames
 from linli.core.exports import XLSX_TYPE, xlsx_response
-from linli.core.permissions import get_restricted_or_404, has_permission
+from linli.core.permissions import get_restricted_or_404, has_permission, restrict
 from linli.core.views import RestrictedListView, requires
 
 
@@ -70,12 +74,33 @@ def _account_page(request, form, title: str, account=None, template="accounts/ac
 
 
 def _form_errors(form, error: ValidationError) -> None:
-    """A service's refusal (e.g. a weak password) shown on the form."""
+    """A service's refusal shown on the form."""
     if hasattr(error, "error_dict"):
         for field, messages_ in error.message_dict.items():
             form.add_error(field if field in form.fields else None, messages_)
     else:
-        form.add_error("password" if "password" in form.fields else None, error.messages)
+        form.add_error(None, error.messages)
+
+
+def secret(response):
+    """A response that shows a secret once: no browser or proxy may keep a copy."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def code_page(request, filed: credentials.Filed, *, half: int):
+    """The half code, shown once to the administrator who is to hand it to the user."""
+    return secret(
+        render(
+            request,
+            "accounts/code_issued.html",
+            {
+                "title": _("Code for %(username)s") % {"username": filed.request.user.username},
+                "filed": filed,
+                "half": half,
+            },
+        )
+    )
 
 
 @requires(User, "add")
@@ -84,25 +109,11 @@ def user_create(request):
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            account = services.user_create(
-                actor=request.user,
-                password=form.cleaned_data["password"],
-                is_active=False,
-                must_change_password=True,
-                **fields,
-            )
+            filed = credentials.user_create(actor=request.user, **fields)
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(
-                request,
-                _(
-                    "Account %(username)s created. It starts inactive: the security "
-                    "administrator checks its role and scope and activates it."
-                )
-                % {"username": account.username},
-            )
-            return redirect("accounts:user_list")
+            return code_page(request, filed, half=1)
     return _account_page(request, form, _("New account"))
 
 
@@ -127,79 +138,77 @@ def user_edit(request, pk: int):
         else:
             messages.success(request, _("%(name)s saved.") % {"name": account})
             return redirect("accounts:user_list")
-    return _account_page(
-        request, form, _("Account %(username)s") % {"username": account.username}, account
+    open_requests = restrict(
+        CredentialRequest.objects.filter(
+            user=account, state__in=[RequestState.PENDING, RequestState.APPROVED]
+        ),
+        request.user,
+    )
+    return render(
+        request,
+        "accounts/account_form.html",
+        {
+            "form": form,
+            "title": _("Account %(username)s") % {"username": account.username},
+            "account": account,
+            "open_requests": open_requests,
+            "has_second_factor": twofactor.has_device(account),
+            "request_kinds": [
+                (kind, label) for kind, label in RequestKind.choices if kind != "new_account"
+            ],
+        },
     )
 
 
-@requires(User, "change")
-def user_password(request, pk: int):
+@requires(CredentialRequest, "add")
+def user_request(request, pk: int, kind: str):
+    """The system administrator asks for a password reset, second-factor reset or API token."""
+    if kind not in RequestKind.values or kind == RequestKind.NEW_ACCOUNT:
+        raise Http404
     account = _editable_account(request, pk, "change")
-    form = PasswordResetForm(request.POST or None)
+    form = RequestReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_reset(
-                actor=request.user, user=account, new_password=form.cleaned_data["new_password"]
+            filed = credentials.credential_request_file(
+                actor=request.user, user=account, kind=kind, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            form.add_error("new_password", error.messages)
+            _form_errors(form, error)
         else:
+            if filed.code:
+                return code_page(request, filed, half=1)
             messages.success(
-                request, _("New password set for %(username)s.") % {"username": account.username}
+                request,
+                _("Request filed: %(what)s. It waits for %(who)s.")
+                % {
+                    "what": filed.request.get_kind_display(),
+                    "who": _("the user")
+                    if kind == RequestKind.API_TOKEN
+                    else _("the security administrator"),
+                },
             )
             return redirect("accounts:user_edit", pk=account.pk)
-    return _account_page(
-        request, form, _("New password for %(username)s") % {"username": account.username}
-    )
+    title = _("%(what)s for %(username)s") % {
+        "what": RequestKind(kind).label,
+        "username": account.username,
+    }
+    return _account_page(request, form, title, template="accounts/request_form.html")
 
 
 @requires(User, "change")
 @require_POST
 def user_token(request, pk: int):
-    """Issue (``action=issue``) or revoke an API token; a new key is shown once."""
+    """Revoke an account's API token (issuing one is a request its user confirms)."""
     account = _editable_account(request, pk, "change")
-    if request.POST.get("action") == "revoke":
-        services.api_token_revoke(actor=request.user, user=account)
-        messages.success(request, _("API token revoked."))
-        return redirect("accounts:user_edit", pk=account.pk)
-    key = services.api_token_issue(actor=request.user, user=account)
-    return _secret(
-        render(
-            request,
-            "accounts/token_issued.html",
-            {
-                "title": _("API token for %(username)s") % {"username": account.username},
-                "key": key,
-                "account": account,
-            },
-        )
-    )
-
-
-def _secret(response):
-    """A response that shows a secret once: no browser or proxy may keep a copy."""
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@login_required
-def password_change(request):
-    """Every user changes their own password (the old one is asked for)."""
-    form = DjangoPasswordChangeForm(request.user, request.POST or None)
-    for field in form.fields.values():
-        field.widget.attrs["class"] = "form-control"
-    if request.method == "POST" and form.is_valid():
-        services.password_change(user=request.user, new_password=form.cleaned_data["new_password1"])
-        update_session_auth_hash(request, request.user)
-        messages.success(request, _("Your password has been changed."))
-        return redirect("home")
-    return _account_page(request, form, _("Change your password"))
+    services.api_token_revoke(actor=request.user, user=account)
+    messages.success(request, _("API token revoked."))
+    return redirect("accounts:user_edit", pk=account.pk)
 
 
 @requires(User, "add")
 def user_import(request):
-    """Upload the accounts template; any problem imports nothing, else the initial passwords
-    come back once as an xlsx."""
+    """Upload the accounts template; any problem imports nothing, else the first halves of
+    the codes come back once as an xlsx."""
     form = AccountImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
@@ -210,23 +219,34 @@ def user_import(request):
         else:
             problems, accounts = imports.check_rows(request.user, rows)
             if accounts:
-                created = imports.users_import(actor=request.user, accounts=accounts)
-                response = xlsx_response(
-                    f"initial-passwords-{timezone.localdate():%Y%m%d}.xlsx",
-                    "初始密码",
-                    ["用户名", "显示名称", "角色", "所属辖区", "初始密码"],
-                    (
-                        [u.username, u.display_name, u.get_role_display(), str(u.jurisdiction), p]
-                        for u, p in created
-                    ),
-                )
-                return _secret(response)
+                filed = imports.users_import(actor=request.user, accounts=accounts)
+                return secret(codes_workbook(filed, half=1))
             if not rows:
                 form.add_error("file", _("The file holds no accounts."))
     return render(
         request,
         "accounts/import.html",
         {"form": form, "problems": problems, "title": _("Import accounts")},
+    )
+
+
+def codes_workbook(filed: list[credentials.Filed], *, half: int):
+    """Half codes as an xlsx (many accounts at once), downloaded once."""
+    column = "开通码第一段（系统管理员）" if half == 1 else "开通码第二段（安全管理员）"
+    return xlsx_response(
+        f"account-codes-{half}-{timezone.localdate():%Y%m%d}.xlsx",
+        "开通码",
+        ["用户名", "显示名称", "角色", "所属辖区", column],
+        (
+            [
+                f.request.user.username,
+                f.request.user.display_name,
+                f.request.user.get_role_display(),
+                str(f.request.user.jurisdiction),
+                f.code,
+            ]
+            for f in filed
+        ),
     )
 
 

@@ -94,12 +94,24 @@ class SecurityEventKind(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset by the administrator")
     TOKEN_ISSUED = "token_issued", _("API token issued")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    LOGIN_THROTTLED = "login_throttled", _("Sign-in refused: wait before trying again")
+    SESSION_EXPIRED = "session_expired", _("Session ended: maximum length reached")
+    REQUEST_FILED = "request_filed", _("Account request filed")
+    REQUEST_APPROVED = "request_approved", _("Account request approved")
+    REQUEST_REJECTED = "request_rejected", _("Account request rejected")
+    REQUEST_CANCELLED = "request_cancelled", _("Account request withdrawn")
+    PASSWORD_SET_WITH_CODES = "password_set_with_codes", _("Password set with the two codes")
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("Authenticator set up")
+    SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong second-factor code")
+    SECOND_FACTOR_REMOVED = "second_factor_removed", _("Second factor removed")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("New recovery codes")
 
 
 class SecurityEvent(AppendOnlyModel):
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     kind = models.CharField(
-        _("event"), max_length=16, choices=SecurityEventKind.choices, db_index=True
+        _("event"), max_length=32, choices=SecurityEventKind.choices, db_index=True
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

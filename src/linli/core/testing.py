@@ -15,9 +15,12 @@ from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from linli.accounts import twofactor
+from linli.accounts.credentials import account_open
 from linli.accounts.models import User
 from linli.accounts.roles import Department, Role
-from linli.accounts.services import ADMINISTRATOR_ROLES, user_create, user_create_administrator
+from linli.accounts.services import ADMINISTRATOR_ROLES, user_create_administrator
+from linli.accounts.testing import give_authenticator
 from linli.registry.models import Jurisdiction, Level
 from linli.registry.services import jurisdiction_create, jurisdiction_create_root
 
@@ -34,7 +37,8 @@ class TestTree:
     street_b: Jurisdiction
     community_a: Jurisdiction
     community_b: Jurisdiction
-    admin: User
+    admin: User  # the system administrator, who asks for the test accounts
+    security_admin: User  # who approves them
 
 
 def make_tree() -> TestTree:
@@ -42,6 +46,14 @@ def make_tree() -> TestTree:
     admin = user_create_administrator(
         username="sysadmin", password=TEST_PASSWORD, role=Role.SYSTEM_ADMIN, jurisdiction=city
     )
+    security_admin = user_create_administrator(
+        username="tree-secadmin",
+        password=TEST_PASSWORD,
+        role=Role.SECURITY_ADMIN,
+        jurisdiction=city,
+    )
+    give_authenticator(admin)
+    give_authenticator(security_admin)
 
     def child(parent, name, level, code):
         return jurisdiction_create(actor=admin, parent=parent, name=name, level=level, code=code)
@@ -57,22 +69,40 @@ def make_tree() -> TestTree:
         community_a=child(street_a, "甲一社区", Level.COMMUNITY, "990101001001"),
         community_b=child(street_b, "乙一社区", Level.COMMUNITY, "990101002001"),
         admin=admin,
+        security_admin=security_admin,
     )
 
 
 def make_user(
-    tree: TestTree, role: str, jurisdiction: Jurisdiction, username: str | None = None
+    tree: TestTree,
+    role: str,
+    jurisdiction: Jurisdiction,
+    username: str | None = None,
+    department: str | None = None,
 ) -> User:
+    """A working account, made the way the platform makes one: an administrator at bootstrap,
+    anyone else asked for by the system administrator, approved by the security administrator,
+    password set by its user with both codes. Roles that need it get the test authenticator."""
     fields = dict(
         username=username or f"{role}-{jurisdiction.code}",
-        password=TEST_PASSWORD,
         role=role,
         jurisdiction=jurisdiction,
-        department=Department.CIVIL_AFFAIRS if role == Role.CITY_DEPARTMENT else "",
+        department=department
+        if department is not None
+        else (Department.CIVIL_AFFAIRS if role == Role.CITY_DEPARTMENT else ""),
     )
     if role in ADMINISTRATOR_ROLES:
-        return user_create_administrator(**fields)
-    return user_create(actor=tree.admin, **fields)
+        user = user_create_administrator(password=TEST_PASSWORD, **fields)
+    else:
+        user = account_open(
+            requested_by=tree.admin,
+            approved_by=tree.security_admin,
+            password=TEST_PASSWORD,
+            **fields,
+        )
+    if twofactor.required(user):
+        give_authenticator(user)
+    return user
 
 
 def xlsx_rows(content: bytes) -> list[tuple]:

@@ -10,10 +10,12 @@ from django.conf import settings
 from django.db import transaction
 from shapely.geometry import mapping
 
+from linli.accounts import twofactor
 from linli.accounts.models import User
 from linli.accounts.roles import Department, Role
-from linli.accounts.services import ADMINISTRATOR_ROLES, user_create, user_create_administrator
+from linli.accounts.services import ADMINISTRATOR_ROLES, user_create_administrator
 from linli.demo import DEMO_PASSWORD
+from linli.demo.accounts import open_account
 from linli.demo.city import DemoCity, generate_city
 from linli.demo.osm import write_osm
 from linli.funding.demo import load_funding_demo
@@ -43,6 +45,7 @@ class DemoAccount:
     password: str
     role_label: str
     scope: str
+    totp_key: str = ""  # base32, for an authenticator app; empty: no second factor
 
 
 def _scope_codes(city: DemoCity) -> dict[str, str]:
@@ -225,29 +228,29 @@ def _load(city: DemoCity) -> None:
     city_spec = city.jurisdictions[0]
     root = jurisdiction_create_root(name=city_spec.name, code=city_spec.code)
     scope = _scope_codes(city)
-    admin = user_create_administrator(
-        username=f"demo_{Role.SYSTEM_ADMIN}",
-        password=DEMO_PASSWORD,
-        role=Role.SYSTEM_ADMIN,
-        jurisdiction=root,
-        display_name=DEMO_NAMES[Role.SYSTEM_ADMIN],
-    )
-    nodes = _load_tree(city, admin, root)
-    for role in Role:
-        if role == Role.SYSTEM_ADMIN:
-            continue
-        fields = dict(
+    administrators = {
+        role: user_create_administrator(
             username=f"demo_{role.value}",
             password=DEMO_PASSWORD,
             role=role,
-            jurisdiction=nodes[scope[role]],
+            jurisdiction=root,
             display_name=DEMO_NAMES[role],
-            department=Department.CIVIL_AFFAIRS if role == Role.CITY_DEPARTMENT else "",
         )
-        if role in ADMINISTRATOR_ROLES:
-            user_create_administrator(**fields)
-        else:
-            user_create(actor=admin, **fields)
+        for role in Role
+        if role in ADMINISTRATOR_ROLES
+    }
+    for administrator in administrators.values():
+        twofactor.authenticator_install(user=administrator)
+    nodes = _load_tree(city, administrators[Role.SYSTEM_ADMIN], root)
+    for role in Role:
+        if role not in ADMINISTRATOR_ROLES:
+            open_account(
+                username=f"demo_{role.value}",
+                role=role,
+                jurisdiction=nodes[scope[role]],
+                display_name=DEMO_NAMES[role],
+                department=Department.CIVIL_AFFAIRS if role == Role.CITY_DEPARTMENT else "",
+            )
     city_admin = User.objects.get(username=f"demo_{Role.CITY_ADMIN}")
     _load_registry(city, city_admin, nodes)
     load_funding_demo()
@@ -261,11 +264,15 @@ def load_demo(seed: int = 2026) -> list[DemoAccount]:
         write_osm(city, demo_network_path())
         _load(city)
         _plan_district()
-    users = User.objects.filter(username__startswith="demo_").select_related("jurisdiction")
-    by_role = {user.role: user for user in users}
+    users = User.objects.filter(username__in=[f"demo_{role.value}" for role in Role])
+    by_role = {user.role: user for user in users.select_related("jurisdiction")}
     return [
         DemoAccount(
-            user.username, DEMO_PASSWORD, str(user.get_role_display()), user.jurisdiction.name
+            user.username,
+            DEMO_PASSWORD,
+            str(user.get_role_display()),
+            user.jurisdiction.name,
+            twofactor.key_text(device) if (device := twofactor.authenticator(user)) else "",
         )
         for role in Role
         if (user := by_role.get(role.value))

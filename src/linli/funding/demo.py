@@ -13,8 +13,7 @@ from decimal import Decimal
 
 from linli.accounts.models import User
 from linli.accounts.roles import Department, Role
-from linli.accounts.services import user_create
-from linli.demo import DEMO_PASSWORD
+from linli.demo.accounts import open_account
 from linli.funding import services
 from linli.funding.choices import ApplicationState, MilestoneKind
 from linli.funding.models import Call
@@ -50,10 +49,8 @@ def _demo_reviewers() -> dict[str, User]:
     reviewer = _demo_user(Role.CITY_DEPARTMENT)
     reviewers = {reviewer.department: reviewer}
     for department, name in ((Department.PLANNING, "黄磊"), (Department.FINANCE, "林芳")):
-        reviewers[department] = user_create(
-            actor=_demo_user(Role.SYSTEM_ADMIN),
+        reviewers[department] = open_account(
             username=f"demo_reviewer_{department}",
-            password=DEMO_PASSWORD,
             role=Role.CITY_DEPARTMENT,
             department=department,
             display_name=name,

@@ -16,8 +16,7 @@ from django.utils import translation
 
 from linli.accounts.models import User
 from linli.accounts.roles import Department, Role
-from linli.accounts.services import user_create
-from linli.core.testing import TEST_PASSWORD, TestTree, make_tree, make_user
+from linli.core.testing import TestTree, make_tree, make_user
 from linli.funding import services
 from linli.funding.choices import (
     ApplicationState,
@@ -100,13 +99,8 @@ class FundingActors:
 
 def make_actors(tree: TestTree) -> FundingActors:
     reviewers = {
-        department: user_create(
-            actor=tree.admin,
-            username=f"reviewer-{department}",
-            password=TEST_PASSWORD,
-            role=Role.CITY_DEPARTMENT,
-            jurisdiction=tree.city,
-            department=department,
+        department: make_user(
+            tree, Role.CITY_DEPARTMENT, tree.city, f"reviewer-{department}", department=department
         )
         for department in (Department.CIVIL_AFFAIRS, Department.PLANNING, Department.FINANCE)
     }

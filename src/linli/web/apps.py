@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class WebConfig(AppConfig):
     name = "linli.web"
     label = "web"
+
+    def ready(self) -> None:
+        from linli.web.checks import check_data_dir, check_https_proxy
+
+        checks.register(check_data_dir, checks.Tags.security, deploy=True)
+        checks.register(check_https_proxy, checks.Tags.security, deploy=True)

@@ -23,7 +23,10 @@ class NavGroup:
 
 
 MENU: tuple[NavGroup, ...] = (
-    NavGroup(_("Workbench"), (NavItem(_("Home"), "home", icon="⌂"),)),
+    NavGroup(
+        _("Workbench"),
+        (NavItem(_("Home"), "home", icon="⌂"), NavItem(_("My account"), "accounts:me", icon="☺")),
+    ),
     NavGroup(
         _("Registry"),
         (
@@ -68,6 +71,12 @@ MENU: tuple[NavGroup, ...] = (
         _("Administration"),
         (
             NavItem(_("Accounts"), "accounts:user_list", "accounts.view_user", "☺"),
+            NavItem(
+                _("Account requests"),
+                "accounts:request_list",
+                "accounts.view_credentialrequest",
+                "✔",
+            ),
             NavItem(_("Audit trail"), "audit:auditrecord_list", "audit.view_auditrecord", "✎"),
             NavItem(_("Security log"), "audit:securityevent_list", "audit.view_securityevent", "⚑"),
         ),

@@ -47,12 +47,16 @@ def _secret_key(data_dir: Path) -> str:
         return key
     key_file = data_dir / "secret_key"
     if not key_file.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         key_file.touch(mode=0o600)
         key_file.write_text(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
+# What the platform writes (SQLite file, uploads, caches, the generated key) holds residents'
+# and officials' data: readable by the service account only, whichever entry point runs
+# (linli serve, linli manage, another WSGI server). New directories 0700, files 0600.
+os.umask(0o077)
 DATA_DIR = Path(os.environ.get("LINLI_DATA_DIR", "linli-data")).resolve()
 DEBUG = env_bool("LINLI_DEBUG", False)
 # Plain HTTP only for `linli demo` on localhost; production runs behind TLS.
@@ -60,6 +64,17 @@ HTTPS = env_bool("LINLI_HTTPS", True)
 SECRET_KEY = _secret_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("LINLI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("LINLI_CSRF_TRUSTED_ORIGINS", "")
+# The reverse proxy (nginx) in front, by address: only its X-Forwarded-For, X-Forwarded-Proto
+# and X-Request-ID are believed. `linli serve` hands it to waitress; Django reads it for the
+# client address and the scheme (linli.core.middleware). Empty: those headers are ignored.
+TRUSTED_PROXY = os.environ.get("LINLI_TRUSTED_PROXY", "").strip()
+# `linli serve` (waitress), sized for a government intranet: hundreds of officials' browsers
+# through one nginx. Idle keep-alive connections are closed after SERVE_IDLE_SECONDS so that
+# idle clients cannot hold every slot; a request body over the cap is refused before Django.
+SERVE_THREADS = env_int("LINLI_SERVE_THREADS", 8)
+SERVE_CONNECTION_LIMIT = env_int("LINLI_SERVE_CONNECTIONS", 1000)
+SERVE_IDLE_SECONDS = env_int("LINLI_SERVE_IDLE_SECONDS", 30)
+MAX_REQUEST_BODY_MB = env_int("LINLI_MAX_REQUEST_MB", 64)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -76,6 +91,9 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "linli.core",
     "linli.accounts",
     "linli.audit",
@@ -96,7 +114,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "linli.accounts.middleware.SessionLifetimeMiddleware",
+    "linli.accounts.middleware.SecondFactorRequiredMiddleware",
     "linli.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -152,6 +173,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "linli.accounts.backends.RoleBackend",
 ]
+# 等保 level 3 (GB/T 22239-2019 8.1.4.1 a): complex passwords, changed periodically.
+PASSWORD_HISTORY_COUNT = env_int("LINLI_PASSWORD_HISTORY", 5)
+PASSWORD_MAX_AGE_DAYS = env_int("LINLI_PASSWORD_MAX_AGE_DAYS", 90)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -160,20 +184,47 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "linli.accounts.validators.CharacterClassValidator",
+        "OPTIONS": {"min_classes": 3},
+    },
+    {
+        "NAME": "linli.accounts.validators.PasswordHistoryValidator",
+        "OPTIONS": {"count": PASSWORD_HISTORY_COUNT},
+    },
 ]
+# Sign-in throttling (linli.accounts.throttle). Failures lock the pair of address and account,
+# not the account: whoever guesses at an official's password locks out only themselves, and a
+# street office behind one NAT address is not shut out by one colleague's typos (axes.W006
+# silenced for that reason). On top: a progressive delay per account across all addresses,
+# and a cap per address across all accounts (password spraying).
 AXES_FAILURE_LIMIT = env_int("LINLI_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LINLI_LOCKOUT_MINUTES", 15))
-# Lock the account, not the address: offices reach the platform through one NAT address,
-# and an IP lockout would shut out a whole street office (hence axes.W006 is silenced).
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_HANDLER = "linli.accounts.throttle.SignInThrottle"
+AXES_CLIENT_IP_CALLABLE = "linli.core.middleware.client_ip"
+# A refused attempt is not a guess: counting it would let a locked-out attacker extend the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("LINLI_PROXY_COUNT", 0)
+SIGN_IN_DELAY_AFTER_FAILURES = env_int("LINLI_SIGN_IN_DELAY_AFTER", 3)
+SIGN_IN_DELAY_MAX_SECONDS = env_int("LINLI_SIGN_IN_DELAY_MAX_SECONDS", 30)
+SIGN_IN_ADDRESS_FAILURES = env_int("LINLI_SIGN_IN_ADDRESS_FAILURES", 30)
 
-# Idle timeout: the session expires this long after the user's last request.
+# Two-factor sign-in (TOTP, django-otp) for every role but residents; recovery codes.
+OTP_TOTP_ISSUER = os.environ.get("LINLI_TOTP_ISSUER", "linli")
+RECOVERY_CODE_COUNT = 10
+# Changing one's password or second factor needs a sign-in this recent (or a re-entry).
+REAUTHENTICATE_MINUTES = env_int("LINLI_REAUTHENTICATE_MINUTES", 10)
+# Codes the two administrators hand a user to set a password (new account, reset) expire.
+ACCOUNT_CODE_HOURS = env_int("LINLI_ACCOUNT_CODE_HOURS", 72)
+
+# Idle timeout: the session expires this long after the user's last request; and however
+# active, a session ends this many hours after sign-in.
 IDLE_TIMEOUT_MINUTES = env_int("LINLI_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("LINLI_SESSION_MAX_HOURS", 12)
 SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -189,9 +240,11 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
-if HTTPS:
-    # TLS ends at the reverse proxy (nginx), which must set X-Forwarded-Proto.
+if TRUSTED_PROXY:
+    # TLS ends at the trusted proxy; its X-Forwarded-Proto says whether the client used HTTPS
+    # (`linli serve` drops the header from any other peer, so a client cannot forge it).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if HTTPS:
     SECURE_HSTS_SECONDS = env_int("LINLI_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("LINLI_HSTS_PRELOAD", True)
@@ -241,11 +294,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "linli.accounts.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["linli.api.permissions.RestrictedModelPermissions"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
