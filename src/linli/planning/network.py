@@ -287,7 +287,13 @@ def _duckdb() -> Iterator[object]:
         Path(duckdb_extension_spatial.__file__).parent.glob("extensions/*/spatial.duckdb_extension")
     )
     db = duckdb.connect(
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            # A huge extract may spill; never into the working directory (read-only under
+            # systemd), as DuckDB's in-memory default would.
+            "temp_directory": str(Path(tempfile.gettempdir()) / "linli-duckdb"),
+        }
     )
     try:
         db.execute(f"LOAD '{_sql_string(str(extension))}'")
