@@ -3,7 +3,9 @@ import subprocess
 import sys
 
 from linli import __version__
+from linli.accounts.roles import Role
 from linli.cli import main
+from linli.demo.accounts import DEMO_ACCOUNTS
 
 
 def test_version(capsys):
@@ -37,7 +39,8 @@ def test_demo_prepares_a_fresh_data_dir_and_manage_passes_through(tmp_path):
     assert "linli-demo-2026" in result.stdout
     # Each official's authenticator key is printed; the resident has none.
     keys = re.findall(r"^  (demo_\w+) .* ((?:[A-Z2-7]{4} ){7}[A-Z2-7]{4})$", result.stdout, re.M)
-    assert len(keys) == 9 and "demo_resident" not in dict(keys)
+    officials = [spec.username for spec in DEMO_ACCOUNTS if spec.role != Role.RESIDENT]
+    assert [username for username, _key in keys] == officials
     code = linli("demo", "--code", "demo_city_admin")
     assert code.returncode == 0 and re.fullmatch(r"\d{6}\n", code.stdout), code.stdout + code.stderr
 

@@ -11,11 +11,13 @@ CORE_MODULES = [
     "linli.planning.diagnose",
     "linli.planning.gaps",
     "linli.planning.site_plan",
+    "linli.planning.reach",
     "linli.planning.tables",
     "linli.planning.batch",
     "linli.geo.crs",
     "linli.geo.offsets",
     "linli.geo.io",
+    "linli.geo.extent",
     "linli.demo.city",
     "linli.validators",
 ]

@@ -112,8 +112,14 @@ def test_whole_funding_flow_through_each_role(live_server, page, screenshot, wor
     sign_in(page, base, actors.city_admin.username)
     page.goto(f"{base}{application.get_absolute_url()}")
     page.click("#action-assign")
-    for department in ("civil_affairs", "planning", "finance"):  # the five dimensions
-        page.check(f"input[name=departments][value={department}]")
+    # Ticked to start with: the fields of the project's services (托管 → 教委, 助餐 → 民政,
+    # 健身 → 体育) and those that review every project; the city keeps three that between
+    # them cover the five dimensions.
+    boxes = page.locator("input[name=departments]")
+    ticked = {box.get_attribute("value") for box in boxes.all() if box.is_checked()}
+    assert ticked == {"education", "civil_affairs", "sports", "planning", "housing", "finance"}
+    for department in ticked - {"civil_affairs", "planning", "finance"}:
+        page.uncheck(f"input[name=departments][value={department}]")
     confirm(page)
     # Planning and finance record their dimensions through the services; the browser walks
     # the civil-affairs reviewer's screens.
@@ -130,7 +136,7 @@ def test_whole_funding_flow_through_each_role(live_server, page, screenshot, wor
     page.goto(f"{base}{application.get_absolute_url()}")
     for review in application.reviews.filter(department="civil_affairs").order_by("pk"):
         page.click(f"#review-{review.pk}")
-        page.select_option("#id_decision", "conditions")
+        page.check("input[name=decision][value=conditions]")  # none is chosen beforehand
         page.fill("#id_comment", "托管用房须设在首层。")
         page.fill("#id_internal_comment", "与教委会商后同意。")
         confirm(page)

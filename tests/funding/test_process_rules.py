@@ -12,8 +12,13 @@ from django.utils import timezone
 
 from linli.accounts.roles import Department
 from linli.funding import services
-from linli.funding.choices import ApplicationState, MilestoneKind, ReviewDecision
-from linli.funding.testing import CallTestCase, advance, draft, milestone_evidence
+from linli.funding.choices import (
+    ApplicationState,
+    AttachmentKind,
+    MilestoneKind,
+    ReviewDecision,
+)
+from linli.funding.testing import CallTestCase, advance, document, draft, milestone_evidence
 
 S = ApplicationState
 ALL_FIVE = [Department.CIVIL_AFFAIRS, Department.PLANNING, Department.FINANCE]
@@ -152,6 +157,64 @@ class ProcessRuleTests(CallTestCase):
         )
         with self.assertRaisesMessage(ValidationError, "not attached"):
             services.fund_report_submit(actor=self.actors.district, application=approved)
+
+    def test_a_document_counts_by_its_kind_whichever_way_it_was_added(self):
+        """A 资金申请报告 (or 可研批复, or a milestone's evidence) uploaded through 添加附件
+        counts: the step takes the newest document of its kind not already used."""
+        selected = self.project("经添加附件上传的文件", S.SELECTED)
+        feasibility = document(self.actors.district, selected, AttachmentKind.FEASIBILITY)
+        approval = services.feasibility_record(
+            actor=self.actors.district,
+            application=selected,
+            document_no="区发改〔2026〕8号",
+            approved_on=timezone.localdate() - timedelta(days=40),
+            approved_investment_cny=selected.total_investment_cny,
+        )
+        self.assertEqual(approval.attachment, feasibility)
+        services.fund_report_save(
+            actor=self.actors.street,
+            application=selected,
+            estimates={f.pk: f.investment_cny for f in selected.functions.all()},
+        )
+        report = document(self.actors.street, selected, AttachmentKind.FUND_REPORT)
+        services.fund_report_submit(actor=self.actors.district, application=selected)
+        selected.refresh_from_db()
+        self.assertEqual(
+            (selected.state, selected.fund_report.attachment), (S.FUND_APP_SUBMITTED, report)
+        )
+        advance(self.actors, selected, S.FUND_APPROVED)
+        evidence = document(self.actors.street, selected, AttachmentKind.MILESTONE)
+        start = services.milestone_record(
+            actor=self.actors.street,
+            application=selected,
+            kind=MilestoneKind.START,
+            achieved_on=timezone.localdate(),
+        )
+        self.assertEqual(start.evidence, evidence)
+        with self.assertRaisesMessage(ValidationError, "evidence"):  # used once only
+            services.milestone_record(
+                actor=self.actors.street,
+                application=selected,
+                kind=MilestoneKind.STRUCTURE,
+                achieved_on=timezone.localdate(),
+            )
+
+    def test_a_save_of_the_figures_keeps_the_newest_report(self):
+        approved = self.project("概算多次修改", S.FS_APPROVED)
+        estimates = {f.pk: f.investment_cny for f in approved.functions.all()}
+        for _version in range(2):
+            report = document(self.actors.street, approved, AttachmentKind.FUND_REPORT)
+            services.fund_report_save(
+                actor=self.actors.street,
+                application=approved,
+                estimates=estimates,
+                attachment=report,
+            )
+        services.fund_report_save(
+            actor=self.actors.street, application=approved, estimates=estimates
+        )
+        approved.refresh_from_db()
+        self.assertEqual(approved.fund_report.attachment, report)  # not the first, released one
 
     def test_approval_dates_run_in_order(self):
         """项目取得可研等审批手续后…: no approval before the one it rests on, none in the future."""

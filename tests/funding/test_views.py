@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -176,6 +177,21 @@ class AssignView(Actions.Base):
         self.assertEqual(self.state_now(), S.JOINT_REVIEW)
         self.assertEqual(self.application.reviews.count(), 5)  # the five dimensions
 
+    def test_departments_are_ticked_in_check_boxes(self):
+        # They were styled as text boxes (form-control) and never showed a tick.
+        self.client.force_login(self.permitted)
+        page = self.client.get(self.url()).content.decode()
+        boxes = re.findall(r"<input[^>]*name=\"departments\"[^>]*>", page)
+        self.assertEqual(len(boxes), len(Department.choices))
+        for box in boxes:
+            self.assertIn('type="checkbox"', box)
+            self.assertIn('class="form-check-input"', box)
+        self.assertEqual(page.count('<label class="form-check">'), len(Department.choices))
+        # Ticked to start with: the fields of the project's services (养老、助餐 → 民政; 托育 →
+        # 卫健) and the departments that review every project (规自、住建、财政).
+        ticked = sorted(re.search(r'value="(\w+)"', b)[1] for b in boxes if "checked" in b)
+        self.assertEqual(ticked, ["civil_affairs", "finance", "health", "housing", "planning"])
+
 
 class DecideView(Actions.Base):
     action, role, state = "decide", Role.CITY_ADMIN, S.JOINT_REVIEW
@@ -220,6 +236,16 @@ class FeasibilityView(Actions.Base):
         self.client.post(self.url(), {**self.data(), "document": upload("x.pdf", b"not pdf")})
         self.assertEqual(self.state_now(), S.SELECTED)
         self.assertFalse(self.application.attachments.filter(kind="feasibility").exists())
+
+    def test_an_approval_added_as_a_document_serves(self):
+        self.client.force_login(self.permitted)
+        attach = reverse("funding:application_action", args=[self.application.pk, "attach"])
+        self.client.post(attach, {"kind": "feasibility", "file": upload("先传的批复.pdf")})
+        form = self.client.get(self.url())
+        self.assertContains(form, "先传的批复.pdf")  # named as the one that will be used
+        response = self.client.post(self.url(), {**self.data(), "document": ""})
+        self.assertRedirects(response, self.application.get_absolute_url())
+        self.assertEqual(self.application.feasibility.attachment.original_name, "先传的批复.pdf")
 
 
 class FundReportView(Actions.Base):
@@ -437,6 +463,39 @@ class ReviewEditView(FundingWorld):
         )
         self.assertEqual(review.decision, "conditions")
 
+    def test_no_decision_is_made_for_the_reviewer(self):
+        self.client.force_login(self.permitted)
+        page = self.client.get(self.url()).content.decode()
+        decisions = re.findall(r"<input[^>]*name=\"decision\"[^>]*>", page)
+        self.assertEqual(len(decisions), 3)  # agree, with conditions, disagree
+        self.assertFalse(any("checked" in d for d in decisions))
+        response = self.client.post(self.url(), {"comment": "", "internal_comment": ""})
+        self.assertEqual(response.status_code, 200)  # the form again, with its error
+        review = self.application.reviews.get(
+            department=Department.CIVIL_AFFAIRS, dimension="functions"
+        )
+        self.assertEqual(review.decision, ReviewDecision.PENDING)
+
+    def test_the_project_is_shown_beside_the_form(self):
+        sample = make_registry(self.tree)
+        sited = draft(
+            self.actors.street, self.call, "有点位的项目", self.tree.community_a, site=sample.site_a
+        )
+        advance(self.actors, sited, S.JOINT_REVIEW)
+        review = sited.reviews.filter(department=Department.CIVIL_AFFAIRS).first()
+        self.client.force_login(self.permitted)
+        page = self.client.get(reverse("funding:review_edit", args=[review.pk]))
+        for shown in (
+            "婴幼儿托育",  # its functions
+            "400",  # a function's floor area
+            "功能数量应不少于3项",  # a policy finding, with its source
+            "政策解读 四.1",
+            "甲一社区闲置仓库",  # its site
+            "record.pdf",  # its documents: the consultation record
+            "居民希望增加助餐和日间照料",  # the consultation behind it
+        ):
+            self.assertContains(page, shown, msg_prefix=shown)
+
     def test_another_departments_review_is_forbidden(self):
         review = self.application.reviews.filter(department=Department.PLANNING).first()
         self.client.force_login(self.permitted)
@@ -622,6 +681,15 @@ class CallViews(FundingWorld):
 
 class DocumentViews(FundingWorld):
     state = S.FUND_APPROVED
+
+    def test_the_document_type_is_named_as_such(self):
+        # Its label read 设施类型 (facility kind) in Chinese.
+        self.client.force_login(self.permitted)
+        page = self.client.get(
+            reverse("funding:application_action", args=[self.application.pk, "attach"])
+        )
+        self.assertContains(page, "附件类型")
+        self.assertNotContains(page, "设施类型")
 
     def test_attachment_is_served_only_in_scope(self):
         attachment = self.application.attachments.get(kind="consultation")

@@ -158,6 +158,48 @@ def test_mclp_equals_brute_force(seed):
         assert result.covered_weight == weights[cover[:, list(result.selected)].any(axis=1)].sum()
 
 
+def _cheapest_best_mclp(cover, weights, p, prices, budget):
+    """Brute force: the most covered weight, then the least cost among subsets reaching it."""
+    best = (-1.0, 0.0)
+    for k in range(min(p, cover.shape[1]) + 1):
+        for subset in itertools.combinations(range(cover.shape[1]), k):
+            spent = prices[list(subset)].sum()
+            if spent <= budget:
+                value = weights[cover[:, list(subset)].any(axis=1)].sum()
+                if value > best[0] or (value == best[0] and spent < best[1]):
+                    best = (value, spent)
+    return best
+
+
+@pytest.mark.parametrize("method", ["auto", "exact", "heuristic"])
+@pytest.mark.parametrize("seed", range(4))
+def test_mclp_buys_the_cheapest_best_cover_and_no_idle_site(seed, method):
+    # Sites far apart cover few points, so a generous budget buys more than coverage needs:
+    # the tie-break must not spend it on sites that add nobody.
+    cost, weights, prices = _instance(seed, n=12, m=8)
+    radius = 150.0
+    cover = cost <= radius
+    result = mclp(
+        CoverageMatrix.from_cost_matrix(cost, radius),
+        weights,
+        8,
+        costs=prices,
+        budget=60.0,
+        solver=SolverOptions(method=method, time_limit=5),
+    )
+    value, spent = _cheapest_best_mclp(cover, weights, 8, prices, 60.0)
+    chosen = list(result.selected)
+    assert result.objective == value
+    for j in chosen:  # every site adds someone no other selected site reaches
+        others = [k for k in chosen if k != j]
+        assert (
+            weights[cover[:, chosen].any(axis=1)].sum()
+            > weights[cover[:, others].any(axis=1)].sum()
+        )
+    if method != "heuristic":  # only a solver proves the cheapest
+        assert prices[chosen].sum() == spent
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_lscp_and_p_median_equal_brute_force(seed):
     cost, weights, prices = _instance(seed, n=20, m=7)

@@ -23,14 +23,16 @@ def _district(seed: int, n: int = 18, m: int = 4):
 
 
 def _brute_force(distances, scenarios, area, cost, budget, rule):
+    """Every feasible plan: the best gain, then the least cost among plans reaching it."""
     m, n_s = distances.shape[1], len(scenarios)
     needs = np.array([s.min_floor_area_m2 for s in scenarios])
     priority = np.array([s.priority for s in scenarios])
-    best = 0.0
+    best = (-1.0, 0.0)
     for flat in itertools.product([False, True], repeat=m * n_s):
         hosts = np.array(flat).reshape(m, n_s)
         used = hosts.any(axis=1)
-        if cost[used].sum() > budget or ((hosts * needs).sum(axis=1) > area).any():
+        spent = cost[used].sum()
+        if spent > budget or ((hosts * needs).sum(axis=1) > area).any():
             continue
         if rule and any(
             hosts[j].sum() < rule.min_scenarios
@@ -42,7 +44,8 @@ def _brute_force(distances, scenarios, area, cost, budget, rule):
             s.weights[(distances[:, hosts[:, k]] <= s.radius).any(axis=1)].sum()
             for k, s in enumerate(scenarios)
         )
-        best = max(best, value)
+        if value > best[0] + 1e-9 or (abs(value - best[0]) <= 1e-9 and spent < best[1]):
+            best = (value, spent)
     return best
 
 
@@ -52,7 +55,7 @@ def test_function_mix_equals_brute_force(seed, rule):
     distances, scenarios, area, cost = _district(seed)
     plan = function_mix(distances, scenarios, area, cost, budget=5.0, complex_rule=rule)
     assert plan.optimal
-    assert plan.gain == _brute_force(distances, scenarios, area, cost, 5.0, rule)
+    assert plan.gain == _brute_force(distances, scenarios, area, cost, 5.0, rule)[0]
     assert plan.cost <= 5.0
     for site in plan.sites:
         assert site.floor_area_m2 <= area[site.site]
@@ -87,3 +90,39 @@ def test_already_served_demand_gains_nothing():
     ]
     plan = function_mix(distances, everyone, area, cost, budget=10.0)
     assert plan.gain == 0 and plan.optimal
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("rule", [None, ComplexRule(min_scenarios=2, min_priority_scenarios=1)])
+def test_among_the_best_plans_the_cheapest_and_no_idle_site(seed, rule):
+    # A budget that buys every site: without a tie-break the solver may convert sites that
+    # add nobody (a plan marked optimal once spent 188万 on such a site).
+    distances, scenarios, area, cost = _district(seed, n=10, m=4)
+    plan = function_mix(distances, scenarios, area, cost, budget=100.0, complex_rule=rule)
+    gain, spent = _brute_force(distances, scenarios, area, cost, 100.0, rule)
+    assert plan.optimal and plan.cost_optimal
+    assert plan.gain == pytest.approx(gain)
+    assert plan.cost == pytest.approx(spent)
+    assert all(site.gain > 0 for site in plan.sites)
+
+
+def test_a_site_reaching_only_covered_residents_is_not_converted():
+    # Two sites reach the same residents; the second adds nobody and is never converted, not
+    # even when the budget buys both.
+    distances = np.array([[100.0, 120.0], [200.0, 180.0]])
+    scenarios = [
+        Scenario("elderly_care", np.array([10.0, 20.0]), 500, 100, priority=True),
+        Scenario("infant_care", np.array([5.0, 5.0]), 500, 100, priority=True),
+        Scenario("fitness", np.array([7.0, 3.0]), 500, 100),
+    ]
+    for cost in ([1.0, 1.88], [1.88, 1.0]):
+        plan = function_mix(
+            distances,
+            scenarios,
+            [400.0, 400.0],
+            cost,
+            budget=10.0,
+            complex_rule=ComplexRule(min_scenarios=3, min_priority_scenarios=2),
+        )
+        assert [site.site for site in plan.sites] == [int(np.argmin(cost))]
+        assert plan.cost == 1.0 and plan.gain == 50.0 and plan.optimal

@@ -55,6 +55,22 @@ class TestSitePlans(FourWayTestCase):
         self.assertEqual(site["cost"], 1_800_000)
         self.assertTrue(job.result["optimal"])
 
+    def test_the_map_draws_the_walking_reach_and_a_legend(self):
+        # The walking distance was drawn as a circle; now the streets reached, as an area.
+        from shapely.geometry import Point, shape
+
+        job = Job.objects.get(pk=self.plan_a.pk)
+        (site,) = job.result["sites"]
+        reach = shape(site["reach"])
+        self.assertEqual(reach.geom_type, "Polygon")
+        self.assertTrue(reach.contains(Point(site["lon"], site["lat"])))
+        self.client.force_login(self.permitted)
+        page = self.client.get(reverse("plans:site_plan_detail", args=[job.pk]))
+        data = page.context["map_data"]
+        self.assertEqual(data["sites"][0]["reach"], site["reach"])
+        self.assertEqual(data["legend"]["reach"], "步行 500 米可达范围")
+        self.assertNotIn("radius", data["sites"][0])
+
     def test_a_budget_that_buys_nothing_plans_nothing(self):
         job = Job.objects.get(pk=self.plan_a2.pk)
         self.assertEqual(
@@ -85,6 +101,20 @@ class TestSitePlans(FourWayTestCase):
             reverse("plans:site_plan_compare", args=[self.plan_a.pk, self.plan_b.pk]),
         ]:
             self.assertEqual(self.client.get(url).status_code, 404, url)
+
+    def test_a_running_plan_goes_to_its_own_page_when_done(self):
+        # The progress poller once sent every site plan to /plans/diagnoses/<id>/ (Not Found).
+        running = Job.objects.create(
+            kind=SITE_PLAN,
+            jurisdiction=self.tree.street_a,
+            created_by=self.permitted,
+            params=PARAMS,
+        )
+        self.client.force_login(self.permitted)
+        page = self.client.get(reverse("plans:site_plan_detail", args=[running.pk]))
+        result_url = reverse("plans:site_plan_detail", args=[running.pk])
+        self.assertContains(page, f'hx-get="/jobs/{running.pk}/progress/?next={result_url}"')
+        self.assertNotContains(page, "next=/plans/diagnoses/")
 
     def test_run_from_the_page(self):
         self.client.force_login(self.permitted)
@@ -122,8 +152,31 @@ class TestApplicationFromPlan(FourWayTestCase):
                 actor=cls.permitted, kind=SITE_PLAN, jurisdiction=cls.tree.street_a, params=PARAMS
             )
 
-    def apply(self, rank=1):
-        return self.client.post(reverse("plans:site_plan_apply", args=[self.plan.pk, rank]))
+    def apply(self, rank=1, call=None):
+        data = {"call": call.pk} if call else {}
+        return self.client.post(reverse("plans:site_plan_apply", args=[self.plan.pk, rank]), data)
+
+    def test_the_office_chooses_the_call_and_the_one_open_now_comes_first(self):
+        # 生成申报 once took the newest call, even one not yet open, and ignored the open one.
+        from datetime import date, timedelta
+
+        from linli.funding.models import Application
+        from linli.funding.testing import open_call
+
+        open_now = open_call(self.city_admin, [self.tree.district], title="本期征集")
+        upcoming = services_call_open(
+            self.city_admin, self.tree.district, "下期征集", date.today() + timedelta(days=30)
+        )
+        self.client.force_login(self.permitted)
+        url = reverse("plans:site_plan_apply", args=[self.plan.pk, 1])
+        page = self.client.get(url).content.decode()
+        self.assertRegex(page, rf'<input[^>]*value="{open_now.pk}"[^>]*checked')
+        self.assertIn("下期征集", page)  # shown as upcoming, not offered
+        self.assertNotRegex(page, rf'<input[^>]*name="call"[^>]*value="{upcoming.pk}"')
+        self.assertEqual(self.apply(call=upcoming).status_code, 200)  # not a choice: form again
+        self.assertEqual(Application.objects.count(), 0)
+        self.apply(call=open_now)
+        self.assertEqual(Application.objects.get().call, open_now)
 
     def test_four_ways_and_the_draft(self):
         from linli.audit.models import AuditRecord
@@ -135,13 +188,12 @@ class TestApplicationFromPlan(FourWayTestCase):
         self.client.force_login(self.unpermitted)
         self.assertEqual(self.apply().status_code, 403)
         self.client.force_login(self.permitted)
-        response = self.apply()  # no open call yet: back to the plan with a message
-        self.assertRedirects(response, reverse("plans:site_plan_detail", args=[self.plan.pk]))
+        response = self.apply()  # no open call yet: the page says so
+        self.assertContains(response, 'id="no-call"')
         self.assertEqual(Application.objects.count(), 0)
 
-        open_call(self.city_admin, [self.tree.district])
-        response = self.apply()
-        print([str(m) for m in response.wsgi_request._messages])
+        call = open_call(self.city_admin, [self.tree.district])
+        response = self.apply(call=call)
         application = Application.objects.get()
         self.assertRedirects(
             response,
@@ -161,7 +213,7 @@ class TestApplicationFromPlan(FourWayTestCase):
                 object_type="funding.application", object_id=str(application.pk)
             ).exists()
         )
-        self.assertEqual(self.apply(rank=9).status_code, 302)
+        self.assertEqual(self.apply(rank=9, call=call).status_code, 302)
         self.assertEqual(Application.objects.count(), 1)
 
     def test_a_plan_outside_scope_is_not_found(self):
@@ -173,3 +225,21 @@ class TestApplicationFromPlan(FourWayTestCase):
         self.client.force_login(self.permitted)
         url = reverse("plans:site_plan_apply", args=[other.pk, 1])
         self.assertEqual(self.client.post(url).status_code, 404)
+
+
+def services_call_open(actor, district, title, opens_on):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from linli.funding import services
+
+    return services.call_open(
+        actor=actor,
+        title=title,
+        policy_id="beijing-2024",
+        opens_on=opens_on,
+        closes_on=opens_on + timedelta(days=60),
+        budget_cny=Decimal("50000000"),
+        districts=[district],
+        notice="下一期征集。",
+    )

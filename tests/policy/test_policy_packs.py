@@ -47,7 +47,9 @@ def test_no_recalled_number_is_an_error(pack_id):
 
 
 def test_list_packs_returns_every_shipped_pack():
-    assert [pack.id for pack in list_packs()] == SHIPPED
+    # A running platform also finds the packs of its data directory (the demo city's, say).
+    shipped = [pack.id for pack in list_packs() if pack.id in SHIPPED]
+    assert shipped == SHIPPED
 
 
 def test_beijing_extends_national_and_overrides_by_rule_id():

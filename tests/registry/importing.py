@@ -100,7 +100,7 @@ class ImportTestCase(TestCase):
             "社区综合服务设施面积(m²)": 650.5,
             "中心点经度": 113.6,
             "中心点纬度": 34.75,
-            "试点社区": "是",
+            "试点社区": "否",
         }
         row.update(values)
         return [row[h] for h in headers("community")]

@@ -36,7 +36,7 @@ def _community_feature(index: int, community) -> dict:
             "aged_60_plus": community.aged_60_plus,
             "aged_80_plus": community.aged_80_plus,
             "service_area_m2": community.service_area_m2,
-            "pilot": index % 2 == 0,
+            "pilot": False,  # a street cannot designate pilots (121号 一)
         },
     }
 

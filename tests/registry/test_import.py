@@ -40,7 +40,7 @@ class TestCommunityImport(ImportTestCase):
             (community.jurisdiction.name, community.population, community.service_area_m2),
             ("甲二社区", 2800, Decimal("650.50")),
         )
-        self.assertTrue(community.pilot)
+        self.assertFalse(community.pilot)
         node = community.jurisdiction
         self.assertEqual(Jurisdiction.objects.get_parent(node), self.tree.street_a)
         # One record per object: the new community node and the two communities.

@@ -205,6 +205,17 @@ class TestMapLayers(_Sample, FourWayTestCase):
             self.assertEqual(names, {str(inside)}, layer)
         self.assertEqual(self.layer("nonsense").status_code, 404)
 
+    def test_every_layer_says_what_its_colours_mean(self):
+        self.client.force_login(self.permitted)
+        legends = {layer: self.layer(layer).json()["legend"] for layer in LEGEND_LAYERS}
+        self.assertEqual(legends["communities"]["title"], "60岁以上居民占比")
+        facility_labels = [item["label"] for item in legends["facilities"]["items"]]
+        self.assertIn("养老服务", facility_labels)
+        self.assertEqual(
+            [item["key"] for item in legends["sites"]["items"]],
+            ["renovate", "convert", "transfer", "co_build"],
+        )
+
     def test_within_another_street_is_empty(self):
         self.client.force_login(self.permitted)
         features = self.layer("facilities", within=self.tree.street_b.pk).json()["features"]
@@ -245,3 +256,6 @@ class TestSiteValidation(_Sample, FourWayTestCase):
             with self.assertRaises(ValidationError):
                 registry_update(actor=self.permitted, obj=self.sample.site_a, **{field: value})
         self.assertEqual(CandidateSite.objects.get(pk=self.sample.site_a.pk).lat, 34.751)
+
+
+LEGEND_LAYERS = ("communities", "facilities", "sites")

@@ -55,7 +55,8 @@ _REGISTRY = ("community", "compound", "facility", "facilityfunction", "candidate
 _RUN_JOBS = {"jobs.view_job", "jobs.add_job"}
 # Offices that keep the registry (they import, create and correct it within their scope).
 _KEEP_REGISTRY = _VIEW_TREE | _perms("view add change delete", *_REGISTRY) | _RUN_JOBS
-_READ_REGISTRY = _VIEW_TREE | _perms("view", *_REGISTRY) | {"jobs.view_job"}
+_SEE_REGISTRY = _VIEW_TREE | _perms("view", *_REGISTRY)
+_READ_REGISTRY = _SEE_REGISTRY | {"jobs.view_job"}
 # What residents may know: the facilities and their services (not sites under study).
 _PUBLIC_REGISTRY = _VIEW_TREE | _perms("view", "facility", "facilityfunction", "operator")
 
@@ -64,10 +65,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_DEPARTMENT: frozenset(_READ_REGISTRY),
     Role.DISTRICT_OFFICER: frozenset(_KEEP_REGISTRY),
     Role.STREET_OFFICER: frozenset(_KEEP_REGISTRY),
+    # 社区: keeps its own figures (residents by age, the service-facility area), its compounds
+    # and the idle buildings it finds (121号 二(三)(五)). Diagnoses and site plans are drawn up
+    # for a district or street as a whole (以区为单位整体谋划布局), so it runs none.
     Role.COMMUNITY_WORKER: frozenset(
-        _READ_REGISTRY
-        | _perms("change", "community", "compound")
-        | _perms("add change", "candidatesite")
+        _SEE_REGISTRY
+        | _perms("change", "community")
+        | _perms("add change", "compound", "candidatesite")
     ),
     Role.OPERATOR: frozenset(_PUBLIC_REGISTRY | _perms("view", "community")),
     Role.RESIDENT: frozenset(_PUBLIC_REGISTRY),

@@ -1,13 +1,13 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
 
 from linli.api.policy import PolicyCheckView
+from linli.api.views import RestrictedRouter
 from linli.funding.api import ROUTES as FUNDING_ROUTES
 from linli.registry.api import ROUTES as REGISTRY_ROUTES
 
 app_name = "api"
-router = DefaultRouter()
+router = RestrictedRouter()
 for prefix, (viewset, basename) in {**REGISTRY_ROUTES, **FUNDING_ROUTES}.items():
     router.register(prefix, viewset, basename=basename)
 

@@ -61,7 +61,7 @@ def run_demo(args: argparse.Namespace) -> int:
     print("演示账号 / demo accounts — 密码 password:", accounts[0].password if accounts else "")
     for account in accounts:
         key = account.totp_key or "—（居民无需 / residents: none）"
-        print(f"  {account.username:<24} {account.role_label:<16} {account.scope:<10} {key}")
+        print(f"  {account.username:<30}  {account.role_label:<22}  {account.scope:<6}  {key}")
     print(
         "两步验证 / two-factor sign-in: 把密钥加入任一验证器应用（TOTP），或另开终端运行\n"
         "  add the key to any authenticator app (TOTP), or in another terminal run\n"

@@ -12,16 +12,16 @@ from shapely.geometry import mapping
 
 from linli.accounts import twofactor
 from linli.accounts.models import User
-from linli.accounts.roles import Department, Role
+from linli.accounts.roles import Role
 from linli.accounts.services import ADMINISTRATOR_ROLES, user_create_administrator
 from linli.demo import DEMO_PASSWORD
-from linli.demo.accounts import open_account
+from linli.demo.accounts import DEMO_ACCOUNTS, demo_username, open_account
 from linli.demo.city import DemoCity, generate_city
 from linli.demo.osm import write_osm
+from linli.demo.policy import DEMO_POLICY, install_demo_pack
 from linli.funding.demo import load_funding_demo
 from linli.jobs.services import job_submit
 from linli.plans.handlers import DIAGNOSE, SITE_PLAN
-from linli.policy import DEFAULT_POLICY
 from linli.registry.models import (
     CandidateSite,
     Community,
@@ -48,23 +48,12 @@ class DemoAccount:
     totp_key: str = ""  # base32, for an authenticator app; empty: no second factor
 
 
-def _scope_codes(city: DemoCity) -> dict[str, str]:
-    """The jurisdiction each demo role is bound to: its natural office in the demo city."""
+def _scope_nodes(city: DemoCity) -> dict[str, str]:
+    """The code of the demo city's first node of each level: where each account is bound."""
     first = {}
     for spec in city.jurisdictions:
         first.setdefault(spec.level, spec.code)
-    return {
-        Role.CITY_ADMIN: first["city"],
-        Role.CITY_DEPARTMENT: first["city"],
-        Role.DISTRICT_OFFICER: first["district"],
-        Role.STREET_OFFICER: first["street"],
-        Role.COMMUNITY_WORKER: first["community"],
-        Role.OPERATOR: first["district"],
-        Role.RESIDENT: first["community"],
-        Role.SYSTEM_ADMIN: first["city"],
-        Role.SECURITY_ADMIN: first["city"],
-        Role.AUDITOR: first["city"],
-    }
+    return first
 
 
 def _load_tree(city: DemoCity, actor: User, root: Jurisdiction) -> dict[str, Jurisdiction]:
@@ -178,12 +167,12 @@ def _decimal(value: float) -> Decimal:
 
 def _plan_district() -> None:
     """A finished gap diagnosis and site plan of the district, as its officer would run them."""
-    officer = User.objects.get(username=f"demo_{Role.DISTRICT_OFFICER}")
+    officer = User.objects.get(username=demo_username(Role.DISTRICT_OFFICER))
     job_submit(
         actor=officer,
         kind=DIAGNOSE,
         jurisdiction=officer.jurisdiction,
-        params={"policy": DEFAULT_POLICY},
+        params={"policy": DEMO_POLICY},
         inline=True,
     )
     job_submit(
@@ -192,7 +181,7 @@ def _plan_district() -> None:
         jurisdiction=officer.jurisdiction,
         inline=True,
         params={
-            "policy": DEFAULT_POLICY,
+            "policy": DEMO_POLICY,
             "budget_cny": 20_000_000,
             "max_sites": 6,
             "radius_m": 500,
@@ -208,72 +197,64 @@ def demo_network_path() -> Path:
     return settings.DATA_DIR / "demo" / "network.osm.pbf"
 
 
-# The demo officials' names; the header shows each beside its post and jurisdiction.
-DEMO_NAMES = {
-    Role.CITY_ADMIN: "李明",
-    Role.CITY_DEPARTMENT: "王芳",
-    Role.DISTRICT_OFFICER: "张伟",
-    Role.STREET_OFFICER: "刘洋",
-    Role.COMMUNITY_WORKER: "陈静",
-    Role.OPERATOR: "赵磊",
-    Role.RESIDENT: "孙丽",
-    Role.SYSTEM_ADMIN: "周强",
-    Role.SECURITY_ADMIN: "吴敏",
-    Role.AUDITOR: "郑华",
-}
-
-
 @transaction.atomic
 def _load(city: DemoCity) -> None:
     city_spec = city.jurisdictions[0]
     root = jurisdiction_create_root(name=city_spec.name, code=city_spec.code)
-    scope = _scope_codes(city)
-    administrators = {
-        role: user_create_administrator(
-            username=f"demo_{role.value}",
-            password=DEMO_PASSWORD,
-            role=role,
-            jurisdiction=root,
-            display_name=DEMO_NAMES[role],
-        )
-        for role in Role
-        if role in ADMINISTRATOR_ROLES
-    }
-    for administrator in administrators.values():
-        twofactor.authenticator_install(user=administrator)
-    nodes = _load_tree(city, administrators[Role.SYSTEM_ADMIN], root)
-    for role in Role:
-        if role not in ADMINISTRATOR_ROLES:
-            open_account(
-                username=f"demo_{role.value}",
-                role=role,
-                jurisdiction=nodes[scope[role]],
-                display_name=DEMO_NAMES[role],
-                department=Department.CIVIL_AFFAIRS if role == Role.CITY_DEPARTMENT else "",
+    scope = _scope_nodes(city)
+    nodes = {root.code: root}
+    # The three administrators come first: they keep the tree and open the other accounts.
+    for spec in DEMO_ACCOUNTS:
+        if spec.role in ADMINISTRATOR_ROLES:
+            administrator = user_create_administrator(
+                username=spec.username,
+                password=DEMO_PASSWORD,
+                role=spec.role,
+                jurisdiction=nodes[scope[spec.scope]],
+                display_name=spec.name,
             )
-    city_admin = User.objects.get(username=f"demo_{Role.CITY_ADMIN}")
+            twofactor.authenticator_install(user=administrator)
+    nodes = _load_tree(city, User.objects.get(username=demo_username(Role.SYSTEM_ADMIN)), root)
+    for spec in DEMO_ACCOUNTS:
+        if spec.role not in ADMINISTRATOR_ROLES:
+            open_account(
+                username=spec.username,
+                role=spec.role,
+                jurisdiction=nodes[scope[spec.scope]],
+                display_name=spec.name,
+                department=spec.department,
+            )
+    city_admin = User.objects.get(username=demo_username(Role.CITY_ADMIN))
     _load_registry(city, city_admin, nodes)
     load_funding_demo()
 
 
+def _post(user: User) -> str:
+    """The account's post as the header shows it: role, and department for a reviewer."""
+    labels = (user.get_role_display(), user.get_department_display())
+    return " · ".join(str(label) for label in labels if label)
+
+
 def load_demo(seed: int = 2026) -> list[DemoAccount]:
     """Load the demo city once (a second run keeps what is there) and list the accounts."""
+    install_demo_pack(settings.DATA_DIR)  # before anything cites it (again on every start)
     if not Jurisdiction.objects.get_root_nodes().exists():
         city = generate_city(seed)
         demo_network_path().parent.mkdir(parents=True, exist_ok=True)
         write_osm(city, demo_network_path())
         _load(city)
         _plan_district()
-    users = User.objects.filter(username__in=[f"demo_{role.value}" for role in Role])
-    by_role = {user.role: user for user in users.select_related("jurisdiction")}
+    users = User.objects.select_related("jurisdiction").in_bulk(
+        [spec.username for spec in DEMO_ACCOUNTS], field_name="username"
+    )
     return [
         DemoAccount(
             user.username,
             DEMO_PASSWORD,
-            str(user.get_role_display()),
+            _post(user),
             user.jurisdiction.name,
             twofactor.key_text(device) if (device := twofactor.authenticator(user)) else "",
         )
-        for role in Role
-        if (user := by_role.get(role.value))
+        for spec in DEMO_ACCOUNTS
+        if (user := users.get(spec.username))
     ]

@@ -80,6 +80,31 @@ DEPARTMENT_DIMENSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The department in whose field each service scenario lies; 规划自然资源 and 住房城乡建设 review
+# every project's siting and construction, 财政 its funding.
+SCENARIO_DEPARTMENTS: dict[str, str] = {
+    "elderly_care": Department.CIVIL_AFFAIRS,
+    "community_meals": Department.CIVIL_AFFAIRS,
+    "infant_care": Department.HEALTH,
+    "health": Department.HEALTH,
+    "child_afterschool": Department.EDUCATION,
+    "fitness": Department.SPORTS,
+    "culture_leisure": Department.CULTURE_TOURISM,
+}
+EVERY_PROJECT_DEPARTMENTS = (Department.PLANNING, Department.HOUSING, Department.FINANCE)
+
+
+def suggested_departments(scenarios) -> list[str]:
+    """The departments a project with these scenarios would be sent to, covering the five
+    dimensions (民政 reviews 运营管理 when no field department of the project does)."""
+    fields = {SCENARIO_DEPARTMENTS[s] for s in scenarios if s in SCENARIO_DEPARTMENTS}
+    chosen = fields | set(EVERY_PROJECT_DEPARTMENTS)
+    covered = {d for department in chosen for d in DEPARTMENT_DIMENSIONS[department]}
+    if not set(Dimension.values) <= covered:
+        chosen.add(Department.CIVIL_AFFAIRS)
+    return [d for d in Department.values if d in chosen]
+
+
 class ReviewDecision(models.TextChoices):
     PENDING = "pending", _("Pending")
     AGREE = "agree", _("Agree")

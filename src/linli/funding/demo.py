@@ -12,12 +12,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from linli.accounts.models import User
-from linli.accounts.roles import Department, Role
-from linli.demo.accounts import open_account
+from linli.accounts.roles import Role
+from linli.demo.accounts import DEMO_ACCOUNTS, demo_username
+from linli.demo.policy import DEMO_POLICY
 from linli.funding import services
-from linli.funding.choices import ApplicationState, MilestoneKind
+from linli.funding.choices import ApplicationState, MilestoneKind, suggested_departments
 from linli.funding.models import Call
-from linli.funding.testing import FundingActors, advance, draft, open_call
+from linli.funding.testing import SAMPLE_FUNCTIONS, FundingActors, advance, draft, open_call
 from linli.registry.models import CandidateSite, Jurisdiction, Level
 
 S = ApplicationState
@@ -40,23 +41,16 @@ DEMO_PROJECTS = (
 
 
 def _demo_user(role: str) -> User:
-    return User.objects.get(username=f"demo_{role}")
+    return User.objects.get(username=demo_username(role))
 
 
 def _demo_reviewers() -> dict[str, User]:
-    """The demo's civil-affairs reviewer and, so that the joint review covers all five
-    dimensions, a planning and a finance reviewer (created here, not listed as demo accounts)."""
-    reviewer = _demo_user(Role.CITY_DEPARTMENT)
-    reviewers = {reviewer.department: reviewer}
-    for department, name in ((Department.PLANNING, "黄磊"), (Department.FINANCE, "林芳")):
-        reviewers[department] = open_account(
-            username=f"demo_reviewer_{department}",
-            role=Role.CITY_DEPARTMENT,
-            department=department,
-            display_name=name,
-            jurisdiction=reviewer.jurisdiction,
-        )
-    return reviewers
+    """The demo's department reviewers that a project of the sample's functions goes to."""
+    wanted = suggested_departments(f["scenario"] for f in SAMPLE_FUNCTIONS)
+    reviewers = User.objects.filter(
+        username__in=[spec.username for spec in DEMO_ACCOUNTS if spec.department in wanted]
+    )
+    return {reviewer.department: reviewer for reviewer in reviewers}
 
 
 def load_funding_demo() -> list:
@@ -73,7 +67,7 @@ def load_funding_demo() -> list:
     )
     street = street_user.jurisdiction
     districts = Jurisdiction.objects.filter(level=Level.DISTRICT)
-    call = open_call(actors.city_admin, list(districts))
+    call = open_call(actors.city_admin, list(districts), policy_id=DEMO_POLICY)
     communities = list(
         Jurisdiction.objects.filter(level=Level.COMMUNITY, path__startswith=street.path)
     )

@@ -7,9 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.roles import Department
 from linli.core.permissions import restrict
-from linli.funding.choices import AttachmentKind, MilestoneKind, ReviewDecision
+from linli.funding.choices import (
+    AttachmentKind,
+    MilestoneKind,
+    ReviewDecision,
+    suggested_departments,
+)
 from linli.funding.models import Application, ApplicationFunction, Review
-from linli.funding.services import APPLICATION_FIELDS
+from linli.funding.services import APPLICATION_FIELDS, document_for
 from linli.policy import list_packs
 from linli.registry.forms import StyledFormMixin
 from linli.registry.models import CandidateSite, Jurisdiction, Level, Operator
@@ -106,6 +111,12 @@ class AssignForm(StyledFormMixin, forms.Form):
         label=_("departments"), choices=Department.choices, widget=forms.CheckboxSelectMultiple
     )
 
+    def __init__(self, *args, application: Application, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Ticked: the departments of the project's fields, and those that review every project.
+        scenarios = application.functions.values_list("scenario", flat=True)
+        self.fields["departments"].initial = suggested_departments(scenarios)
+
 
 class DecideForm(StyledFormMixin, forms.Form):
     decision = forms.ChoiceField(
@@ -116,22 +127,36 @@ class DecideForm(StyledFormMixin, forms.Form):
 
 
 class ReviewForm(StyledFormMixin, forms.ModelForm):
+    """A department's decision: none is chosen for the reviewer (a pre-selected 同意 is one
+    click from a decision nobody made)."""
+
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        widget=forms.RadioSelect,
+        choices=[c for c in ReviewDecision.choices if c[0] != ReviewDecision.PENDING],
+    )
+
     class Meta:
         model = Review
         fields = ["decision", "comment", "internal_comment"]
         widgets = {"comment": _TEXT, "internal_comment": _TEXT}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["decision"].choices = [
-            c for c in ReviewDecision.choices if c[0] != ReviewDecision.PENDING
-        ]
 
 
 class _DocumentMixin(forms.Form):
     """An optional scan of the document, kept as an attachment of the application."""
 
     document = forms.FileField(label=_("document (PDF, JPG, PNG, DOCX, XLSX)"), required=False)
+
+    def require_document(self, application: Application, kind: str) -> None:
+        """The step needs a document of ``kind``: one already attached (through 添加附件, say)
+        serves, so the upload here is then optional."""
+        on_file = document_for(application, kind)
+        field = self.fields["document"]
+        field.required = on_file is None
+        if on_file is not None:
+            field.help_text = _("Leave empty to use the document already attached: %(name)s") % {
+                "name": on_file.original_name
+            }
 
 
 class FeasibilityForm(StyledFormMixin, _DocumentMixin, forms.Form):
@@ -141,9 +166,10 @@ class FeasibilityForm(StyledFormMixin, _DocumentMixin, forms.Form):
         label=_("approved investment (CNY)"), min_value=0, decimal_places=2
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, application: Application, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["document"].required = True  # the approval itself, not only its number
+        # The approval itself, not only its number.
+        self.require_document(application, AttachmentKind.FEASIBILITY)
 
 
 class FundReportForm(StyledFormMixin, _DocumentMixin, forms.Form):
@@ -175,9 +201,10 @@ class MilestoneForm(StyledFormMixin, _DocumentMixin, forms.Form):
     achieved_on = forms.DateField(label=_("achieved on"), widget=_DATE)
     note = forms.CharField(label=_("note"), widget=_TEXT, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, application: Application, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["document"].required = True  # the evidence releases are verified against
+        # The evidence releases are verified against.
+        self.require_document(application, AttachmentKind.MILESTONE)
 
 
 class TrancheForm(StyledFormMixin, forms.Form):
@@ -201,7 +228,7 @@ class ChangeForm(StyledFormMixin, forms.Form):
 
 
 class AttachmentForm(StyledFormMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("kind"), choices=AttachmentKind.choices)
+    kind = forms.ChoiceField(label=_("type of document"), choices=AttachmentKind.choices)
     file = forms.FileField(label=_("file"))
 
 

@@ -2,17 +2,43 @@
 
 The letter is set in Noto CJK (Debian: ``fonts-noto-cjk``), found through fontconfig, so the
 Chinese text is real glyphs, not boxes. WeasyPrint is imported here only, when a letter is
-asked for.
+asked for. Amounts are written as official letters write them: the approved sum in capitals
+(大写, by cn2an's ``rmb`` mode) beside its figures, every figure with thousands separators.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import cn2an
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from linli.funding.models import SubsidyApproval
 from linli.policy import load_pack
 from linli.registry.models import Jurisdiction, Level
+
+# The national programme every city's measures rest on.
+NATIONAL_PLAN = "《城市社区嵌入式服务设施建设工程实施方案》（国办函〔2023〕121号）"
+
+
+def yuan(amount: Decimal | str | None) -> str:
+    """``1234567.8`` → ``1,234,567.80``."""
+    return "—" if amount in (None, "") else f"{Decimal(amount):,.2f}"
+
+
+def yuan_in_capitals(amount: Decimal | str) -> str:
+    """``1050000`` → ``壹佰零伍万元整`` (人民币大写)."""
+    return cn2an.an2cn(f"{Decimal(amount):.2f}", "rmb")
+
+
+def basis(pack, issuer: Jurisdiction | None) -> str:
+    """What the letter rests on: the issuing city's own measures when the call's pack is them;
+    otherwise the national plan, another city's measures cited only as applied by reference."""
+    if pack.city_zh and issuer is not None and pack.city_zh == issuer.name:
+        return f"《{pack.title_zh}》"
+    by_reference = f"，参照《{pack.title_zh}》" if pack.city_zh else ""
+    return f"{NATIONAL_PLAN}{by_reference}和本市有关规定"
 
 
 def approval_letter_html(approval: SubsidyApproval) -> str:
@@ -23,24 +49,35 @@ def approval_letter_html(approval: SubsidyApproval) -> str:
     district = node if node.level == Level.DISTRICT else _ancestor(node, Level.DISTRICT)
     city = _ancestor(node, Level.CITY)
     subsidy = approval.evaluation.get("subsidy", {})
+    report = application.fund_report
     with translation.override("zh-hans"):  # the letter is an official document in Chinese
         return render_to_string(
             "funding/letter.html",
             {
                 "approval": approval,
                 "application": application,
-                "functions": application.fund_report.items.select_related("function"),
-                "pack": pack,
+                "functions": [
+                    (item.function, yuan(item.estimate_cny))
+                    for item in report.items.select_related("function")
+                ],
+                "estimate_total": yuan(report.total_cny),
+                "basis": basis(pack, city),
                 "addressee": district or node,
                 "issuer": city,
+                "total": yuan(approval.total_cny),
+                "total_in_capitals": yuan_in_capitals(approval.total_cny),
+                "basic_public": yuan(approval.basic_public_cny),
+                "inclusive": yuan(approval.inclusive_cny),
                 "rate_percent": f"{(approval.inclusive_rate * 100).normalize():f}%",
                 "capped": subsidy.get("capped", False),
-                "cap_cny": subsidy.get("cap_cny"),
+                "cap": yuan(subsidy.get("cap_cny")),
             },
         )
 
 
 def _ancestor(node: Jurisdiction, level: str) -> Jurisdiction | None:
+    if node.level == level:
+        return node
     return Jurisdiction.objects.get_ancestors(node).filter(level=level).first()
 
 

@@ -548,12 +548,36 @@ def application_decide(
 # --- 4 资金审批: approvals --------------------------------------------------------------------
 
 
+# The records that hold each kind of workflow document, and the field that holds it.
+_DOCUMENT_HOLDERS = {
+    AttachmentKind.FEASIBILITY: (FeasibilityApproval, "attachment"),
+    AttachmentKind.FUND_REPORT: (FundReport, "attachment"),
+    AttachmentKind.MILESTONE: (Milestone, "evidence"),
+}
+
+
 def _attachment_of(application: Application, attachment: Attachment | None, kind: str):
     if attachment is not None and (
         attachment.application_id != application.pk or attachment.kind != kind
     ):
         raise ValidationError(_("The attachment belongs to another document."))
     return attachment
+
+
+def document_for(application: Application, kind: str, given: Attachment | None = None):
+    """The document of ``kind`` a step rests on: the one uploaded with the step, or else the
+    newest of that kind attached to the application by any route (添加附件 too) that no record
+    holds yet. A document counts by its kind, not by the form that brought it."""
+    if given is not None:
+        return _attachment_of(application, given, kind)
+    holder, field = _DOCUMENT_HOLDERS[kind]
+    held = holder.objects.filter(application=application, **{f"{field}__isnull": False})
+    return (
+        application.attachments.filter(kind=kind)
+        .exclude(pk__in=held.values(field))
+        .order_by("-uploaded_at", "-pk")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -568,6 +592,7 @@ def feasibility_record(
 ) -> FeasibilityApproval:
     """可研批复, recorded by the district within its powers, with the approval document."""
     require_model_permission(actor, "add", FeasibilityApproval)
+    attachment = document_for(application, AttachmentKind.FEASIBILITY, attachment)
     if attachment is None:
         raise ValidationError({"document": _("Attach the feasibility approval (可研批复).")})
     if approved_on > timezone.localdate():
@@ -578,7 +603,7 @@ def feasibility_record(
         document_no=document_no,
         approved_on=approved_on,
         approved_investment_cny=approved_investment_cny,
-        attachment=_attachment_of(application, attachment, AttachmentKind.FEASIBILITY),
+        attachment=attachment,
         recorded_by=actor,
     )
     approval.full_clean()
@@ -621,8 +646,10 @@ def fund_report_save(
     )
     before = None if created else snapshot(report)
     report.total_cny, report.prepared_by = total, actor
-    if attachment is not None:  # a later save of the figures keeps the report already attached
-        report.attachment = _attachment_of(application, attachment, AttachmentKind.FUND_REPORT)
+    # A report uploaded with the figures replaces the one attached; a save of the figures alone
+    # keeps it, or takes one added through 添加附件 when there is none yet.
+    if attachment is not None or report.attachment_id is None:
+        report.attachment = document_for(application, AttachmentKind.FUND_REPORT, attachment)
     report.save()
     report.items.all().delete()
     FundReportItem.objects.bulk_create(
@@ -645,9 +672,14 @@ def fund_report_submit(*, actor, application: Application) -> Application:
     report = FundReport.objects.filter(application=application).first()
     if report is None:
         raise ValidationError(_("The fund application report has not been prepared."))
-    if report.attachment_id is None:
-        raise ValidationError(_("The fund application report itself is not attached yet."))
     application = _transition(actor, application, "report_fund_application", permission="report")
+    if report.attachment_id is None:  # uploaded through 添加附件, say, after the figures
+        document = document_for(application, AttachmentKind.FUND_REPORT)
+        if document is None:
+            raise ValidationError(_("The fund application report itself is not attached yet."))
+        _audited_update(
+            actor, FundReport.objects.select_for_update().get(pk=report.pk), attachment=document
+        )
     notify(
         recipients(application, Role.CITY_ADMIN),
         application,
@@ -810,6 +842,7 @@ def milestone_record(
         raise ValidationError({"kind": _("Milestones are recorded in order.")})
     if achieved_on > timezone.localdate():  # money follows progress made, not progress planned
         raise ValidationError({"achieved_on": _("A milestone is recorded once it is reached.")})
+    evidence = document_for(application, AttachmentKind.MILESTONE, evidence)
     if evidence is None:  # the district verifies releases against it
         raise ValidationError(
             {"document": _("Attach the evidence of the milestone (photos, acceptance record).")}
@@ -819,7 +852,7 @@ def milestone_record(
         kind=kind,
         achieved_on=achieved_on,
         note=note,
-        evidence=_attachment_of(application, evidence, AttachmentKind.MILESTONE),
+        evidence=evidence,
         recorded_by=actor,
     )
     milestone.full_clean()

@@ -114,13 +114,16 @@ def make_actors(tree: TestTree) -> FundingActors:
 
 
 def open_call(
-    actor: User, districts: list[Jurisdiction], title: str = "2026年社区嵌入式服务设施项目征集"
+    actor: User,
+    districts: list[Jurisdiction],
+    title: str = "2026年社区嵌入式服务设施项目征集",
+    policy_id: str = "beijing-2024",
 ) -> Call:
     today = date.today()
     return services.call_open(
         actor=actor,
         title=title,
-        policy_id="beijing-2024",
+        policy_id=policy_id,
         opens_on=today - timedelta(days=10),
         closes_on=today + timedelta(days=50),
         budget_cny=Decimal("100000000"),
@@ -218,7 +221,8 @@ def _step(actors: FundingActors, application: Application, street: User) -> None
             application=application,
             inclusive_rate=Decimal("0.25"),
             rate_reason="托育服务价格低于市场价 20%，按 25% 补助。",
-            letter_no="京发改（审）〔2026〕88号",
+            # The city's own letter number: 京发改 in Beijing, 青发改 in 青岚市.
+            letter_no=f"{city.jurisdiction.name[:1]}发改（审）〔{date.today().year}〕88号",
             approved_on=date.today() - timedelta(days=20),
         )
     elif state == S.FUND_APPROVED:

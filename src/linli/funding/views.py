@@ -331,6 +331,7 @@ ACTIONS: dict[str, Action] = {
             actor=u, application=a, departments=f.cleaned_data["departments"]
         ),
         forms.AssignForm,
+        needs_application=True,
     ),
     "decide": Action(
         gettext_lazy("Decide"),
@@ -352,6 +353,7 @@ ACTIONS: dict[str, Action] = {
             **f.cleaned_data,
         ),
         forms.FeasibilityForm,
+        needs_application=True,
     ),
     "fund_report": Action(
         gettext_lazy("Prepare the fund application report (概算)"),
@@ -405,6 +407,7 @@ ACTIONS: dict[str, Action] = {
             **f.cleaned_data,
         ),
         forms.MilestoneForm,
+        needs_application=True,
         own_office=True,
     ),
     "tranche": Action(
@@ -606,10 +609,18 @@ def review_edit(request, pk: int):
         else:
             messages.success(request, _("Review recorded."))
             return redirect(review.application)
+    application = review.application
     return render(
         request,
-        "funding/action.html",
-        {"form": form, "application": review.application, "title": str(review)},
+        "funding/review_form.html",
+        {
+            "form": form,
+            "review": review,
+            "application": application,
+            "attachments": restrict(application.attachments.all(), request.user),
+            "title": _("Joint review: %(dimension)s")
+            % {"dimension": review.get_dimension_display()},
+        },
     )
 
 

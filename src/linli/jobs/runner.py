@@ -34,7 +34,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -120,7 +120,9 @@ def _run_in_thread(job_id: int, runner_id: str | None = None) -> None:
     try:
         run(job_id, runner_id)
     finally:
-        close_old_connections()
+        # Jobs are minutes apart: an idle worker keeps no connection open (it would hold the
+        # database, and keep a test database from being dropped).
+        connections.close_all()
 
 
 def _update(job_id: int, **fields) -> None:

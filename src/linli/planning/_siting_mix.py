@@ -76,7 +76,11 @@ class SitePlan:
 
 @dataclass(frozen=True)
 class FunctionMixPlan:
-    """The plan: sites ranked by marginal gain, totals, and how sure we are of it."""
+    """The plan: sites ranked by marginal gain, totals, and how sure we are of it.
+
+    ``optimal``: no plan within the limits covers more (proven). ``cost_optimal``: moreover,
+    no plan covering as much costs less (proven); every site in the plan adds someone.
+    """
 
     sites: tuple[SitePlan, ...]
     gain: float
@@ -86,6 +90,7 @@ class FunctionMixPlan:
     bound: float = 0.0
     gap: float = 0.0
     solve_time: float = 0.0
+    cost_optimal: bool = False
 
 
 def function_mix(
@@ -215,26 +220,51 @@ def function_mix(
             lower.append(np.zeros(m))
             upper.append(np.full(m, np.inf))
     matrix = sp.vstack(blocks, format="csr")
-    outcome = run_highs(
-        np.r_[np.zeros(m + n_h), weights_y],
-        matrix,
-        np.concatenate([np.asarray(b, float) for b in lower]),
-        np.concatenate([np.asarray(b, float) for b in upper]),
-        np.zeros(n_col),
-        np.ones(n_col),
-        np.r_[np.ones(m + n_h), np.zeros(n_y)],
-        maximise=True,
-        start=np.zeros(n_col),
-        time_left=time_limit - (time.perf_counter() - start),
-    )
+    row_lower = np.concatenate([np.asarray(b, float) for b in lower])
+    row_upper = np.concatenate([np.asarray(b, float) for b in upper])
+    integrality = np.r_[np.ones(m + n_h), np.zeros(n_y)]
+
+    def solve(objective, extra_rows, extra_lower, maximise, start_x, share):
+        """One HiGHS run of the model with ``extra_rows``; ``share`` of the time left."""
+        return run_highs(
+            objective,
+            sp.vstack([matrix, *extra_rows], format="csr"),
+            np.r_[row_lower, extra_lower],
+            np.r_[row_upper, np.full(len(extra_lower), np.inf)],
+            np.zeros(n_col),
+            np.ones(n_col),
+            integrality,
+            maximise=maximise,
+            start=start_x,
+            time_left=share * (time_limit - (time.perf_counter() - start)),
+        )
+
+    # Stage 1: the most demand covered. Three quarters of the time, so that the tie-break
+    # below always gets a share.
+    outcome = solve(np.r_[np.zeros(m + n_h), weights_y], [], [], True, np.zeros(n_col), 0.75)
     hosts = np.zeros((m, n_s), dtype=bool)
     bound = float(weights_y.sum())
     if outcome is not None:
         x, bound = outcome
         hosts = (x[m : m + n_h] > 0.5).reshape(m, n_s)
-    sites, by_scenario, total = _rank(
-        distances, scenarios, hosts, cost, needs, keep_idle=complex_rule is not None
-    )
+    keep_idle = complex_rule is not None
+    ranked = _rank(distances, scenarios, hosts, cost, needs, keep_idle=keep_idle)
+    # Stage 2: among plans covering as much, the cheapest. The objective is indifferent to a
+    # site that adds nobody, so without this a plan proven optimal could still buy one.
+    cost_optimal = False
+    if outcome is not None and ranked[2] > 0:
+        cheaper, cost_optimal = _cheapest_at(ranked, outcome[0], solve, weights_y, cost, m, n_h)
+        if cheaper is not None:
+            hosts = (cheaper[m : m + n_h] > 0.5).reshape(m, n_s)
+            again = _rank(distances, scenarios, hosts, cost, needs, keep_idle=keep_idle)
+            spent = sum(site.cost for site in again[0])
+            if not open_gap(ranked[2], again[2]) and spent <= sum(s.cost for s in ranked[0]):
+                ranked = again
+            else:
+                cost_optimal = False
+    elif outcome is not None:
+        cost_optimal = True  # nothing to gain: nothing is bought
+    sites, by_scenario, total = ranked
     slack = max(0.0, bound - total)
     optimal = not open_gap(total + slack, total)
     return FunctionMixPlan(
@@ -246,14 +276,37 @@ def function_mix(
         bound=total if optimal else bound,
         gap=0.0 if optimal else (slack / total if total else np.inf),
         solve_time=time.perf_counter() - start,
+        cost_optimal=optimal and cost_optimal,
     )
+
+
+def _cheapest_at(ranked, x, solve, weights_y, cost, m, n_h):
+    """The least cost of a plan covering at least the ranked plan's demand.
+
+    Returns the solution (or None when HiGHS found none in time) and whether its cost is
+    proven least. The coverage row keeps the stage-1 value less a rounding margin; the caller
+    recomputes the coverage of the answer and keeps it only when it is no lower.
+    """
+    gain = ranked[2]
+    n_col = len(x)
+    floor = gain - max(1e-9, 1e-9 * abs(gain))
+    coverage = sp.csr_array(np.r_[np.zeros(m + n_h), weights_y][None, :])
+    objective = np.r_[cost, np.zeros(n_col - m)]
+    start_x = np.asarray(x, dtype=float).copy()
+    outcome = solve(objective, [coverage], [floor], False, start_x, 1.0)
+    if outcome is None:
+        return None, False
+    solution, bound = outcome
+    spent = float(cost @ (solution[:m] > 0.5))
+    return solution, not open_gap(spent, bound)
 
 
 def _rank(distances, scenarios, hosts, cost, needs, *, keep_idle):
     """Order the converted sites by marginal gain, greedily, and split the gains.
 
-    The MIP is indifferent to functions (and sites) that add no coverage; unless a complex rule
-    needs them (``keep_idle``), they are left out of the plan, which changes no gain.
+    The MIP is indifferent to functions and sites that add no coverage. A site that adds none
+    is left out of the plan, which changes no gain; so is a function that adds none, unless a
+    complex rule needs it to make its site fundable (``keep_idle``).
     """
     n = distances.shape[0]
     covered = [
@@ -272,7 +325,7 @@ def _rank(distances, scenarios, hosts, cost, needs, *, keep_idle):
             )
         best = max(remaining, key=lambda j: (gains[j], -j))
         remaining.remove(best)
-        if gains[best] == 0 and not keep_idle:
+        if gains[best] <= 0:  # adds nobody: never converted, whatever the rule
             break
         by_scenario, by_demand, hosted = {}, {}, []
         for s in np.flatnonzero(hosts[best]):

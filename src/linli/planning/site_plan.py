@@ -80,9 +80,10 @@ def site_plan(
     distances, _demand_off, _sites_off = walking_distances(
         graph, (demand["lon"], demand["lat"]), (sites["lon"], sites["lat"]), request.radius_m
     )
+    # Stored entries are the pairs within reach, zero distances included (not .nonzero()).
+    pairs = distances.tocoo()
     dense = np.full(distances.shape, np.inf)
-    rows, cols = distances.nonzero()
-    dense[rows, cols] = distances[rows, cols]
+    dense[pairs.row, pairs.col] = pairs.data
     served = _served(graph, demand, functions, request)
     rule, priority = complex_rule(pack)
     scenarios = [
@@ -151,6 +152,7 @@ def plan_summary(plan: FunctionMixPlan, sites: pd.DataFrame, demand: pd.DataFram
         "gain": plan.gain,
         "cost": plan.cost,
         "optimal": plan.optimal,
+        "cost_optimal": plan.cost_optimal,
         "bound": plan.bound,
         "gap": plan.gap,
         "solve_time": plan.solve_time,

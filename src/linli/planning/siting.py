@@ -5,7 +5,8 @@ started from a greedy solution improved by local search; small instances (few en
 subsets) are instead solved by enumerating every subset, which proves optimality by exhaustion
 in a fraction of the time. The answer always says whether it is proven optimal; otherwise it
 carries the best proven bound and the relative gap, so a plan is never called optimal without
-proof.
+proof. Among the plans that cover the most, the cheapest is bought (the fewest sites when sites
+cost nothing), and never a site that adds nobody the others do not already reach.
 
 Typical use::
 
@@ -410,7 +411,9 @@ def mclp(
         if greedy_value > value:
             chosen, value, method = greedy, greedy_value, "heuristic"
         bound = heur.cover_upper_bound(sub, sub_weights, chosen, p_eff, pool_costs, budget)
-        return answer(chosen, value, bound, method)
+        return answer(
+            _without_idle_sites(sub, sub_weights, chosen, pool_costs), value, bound, method
+        )
     chosen = heur.greedy_cover(sub, sub_weights, p_eff, pool_costs, budget, by_ratio=False)
     if np.isfinite(budget):
         by_ratio = heur.greedy_cover(sub, sub_weights, p_eff, pool_costs, budget, by_ratio=True)
@@ -446,20 +449,17 @@ def mclp(
             if improved_value > value:
                 chosen, value = improved, improved_value
     method = "heuristic"
+
+    def mip(start_cols, time_left, at_least=None):
+        return _solve_mclp_mip(
+            sub, sub_weights, start_cols, p_eff, pool_costs, budget, time_left, solver, at_least
+        )
+
     if solver.method != "heuristic" and open_gap(bound, value):
         # In "auto" HiGHS gets a quarter of the time: enough to prove small and mid-size
         # instances optimal; on large ones the perturbed search below uses the time better.
         share = 1.0 if solver.method == "exact" else 0.25
-        outcome = _solve_mclp_mip(
-            sub,
-            sub_weights,
-            chosen,
-            p_eff,
-            pool_costs,
-            budget,
-            min(deadline, clock() + share * solver.time_limit) - clock(),
-            solver,
-        )
+        outcome = mip(chosen, min(deadline, clock() + share * solver.time_limit) - clock())
         if outcome is not None:
             mip_chosen, mip_bound = outcome
             bound = min(bound, mip_bound)
@@ -481,6 +481,19 @@ def mclp(
         improved_value = heur.coverage_value(sub, sub_weights, improved)
         if improved_value > value:
             chosen, value, method = improved, improved_value, "heuristic"
+    chosen = _without_idle_sites(sub, sub_weights, chosen, pool_costs)
+    if solver.method != "heuristic" and not open_gap(bound, value):
+        # Proven the most coverage: among the subsets reaching it, buy the cheapest (the
+        # objective alone is indifferent between them).
+        outcome = mip(chosen, deadline - clock(), at_least=value)
+        if outcome is not None:
+            cheaper = outcome[0]
+            tie_costs = _tie_costs(pool_costs)
+            if (
+                not open_gap(value, heur.coverage_value(sub, sub_weights, cheaper))
+                and tie_costs[cheaper].sum() < tie_costs[chosen].sum()
+            ):
+                chosen = _without_idle_sites(sub, sub_weights, cheaper, pool_costs)
     return answer(chosen, value, bound, method)
 
 
@@ -691,8 +704,12 @@ def _enumerate_median(cost, weights, existing, p, deadline):
     return enum.Enumerated(chosen, found.value, found.complete)
 
 
-def _solve_mclp_mip(sub, weights, start_cols, p, costs, budget, time_left, solver):
-    """MCLP as a MIP; rows reached by one candidate fold into that candidate's objective."""
+def _solve_mclp_mip(sub, weights, start_cols, p, costs, budget, time_left, solver, at_least=None):
+    """MCLP as a MIP; rows reached by one candidate fold into that candidate's objective.
+
+    With ``at_least``, the tie-break instead: the cheapest subset (the fewest sites when
+    sites cost nothing) covering at least that weight, within the same count and budget.
+    """
     n_rows, n_cols = sub.shape
     degree = np.diff(sub.indptr)
     single = degree == 1
@@ -709,20 +726,29 @@ def _solve_mclp_mip(sub, weights, start_cols, p, costs, budget, time_left, solve
     if np.isfinite(budget):
         rows.append(sp.csr_array(np.r_[costs, np.zeros(n_y)][None, :]))
         upper.append(np.array([budget]))
+    coverage = np.r_[col_value, weights[~single]]
+    lower = [np.full(sum(len(u) for u in upper), -np.inf)]
+    if at_least is None:
+        objective = coverage
+    else:
+        objective = np.r_[_tie_costs(costs), np.zeros(n_y)]
+        rows.append(sp.csr_array(coverage[None, :]))
+        # Less a rounding margin: the caller checks the coverage of the answer.
+        lower.append([at_least - max(1e-9, 1e-9 * abs(at_least))])
+        upper.append([np.inf])
     matrix = sp.vstack(rows, format="csr")
-    objective = np.r_[col_value, weights[~single]]
     start_x = np.zeros(n_cols)
     start_x[start_cols] = 1
     start_y = np.minimum(1.0, multi @ start_x)
     outcome = run_highs(
         objective,
         matrix,
-        np.full(matrix.shape[0], -np.inf),
+        np.concatenate(lower),
         np.concatenate(upper),
         np.zeros(n_cols + n_y),
         np.ones(n_cols + n_y),
         np.r_[np.ones(n_cols), np.zeros(n_y)],
-        maximise=True,
+        maximise=at_least is None,
         start=np.r_[start_x, start_y],
         time_left=time_left,
         threads=solver.threads,
@@ -731,6 +757,23 @@ def _solve_mclp_mip(sub, weights, start_cols, p, costs, budget, time_left, solve
         return None
     x, bound = outcome
     return np.flatnonzero(x[:n_cols] > 0.5), bound
+
+
+def _tie_costs(costs: np.ndarray) -> np.ndarray:
+    """What the tie-break minimises: the costs, or the number of sites when all are free."""
+    return costs if (costs > 0).any() else np.ones_like(costs)
+
+
+def _without_idle_sites(sub, weights, chosen, costs) -> np.ndarray:
+    """``chosen`` less every site that adds no weight the others do not cover, dearest first:
+    a plan never buys a site that adds nobody."""
+    kept = [int(j) for j in chosen]
+    value = heur.coverage_value(sub, weights, np.asarray(kept, dtype=np.int64))
+    for j in sorted(kept, key=lambda j: (-costs[j], j)):
+        rest = np.asarray([k for k in kept if k != j], dtype=np.int64)
+        if not open_gap(value, heur.coverage_value(sub, weights, rest)):
+            kept.remove(j)
+    return np.asarray(sorted(kept), dtype=np.int64)
 
 
 def _solve_lscp_mip(sub, costs, start_cols, time_left, solver):

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.permissions import restrict
 from linli.core.vocabulary import choices
+from linli.funding.models import Call
 from linli.policy import DEFAULT_POLICY, list_packs, vocabulary
 from linli.registry.forms import StyledFormMixin
 from linli.registry.models import Jurisdiction, Level
@@ -63,3 +64,19 @@ class SitePlanForm(DiagnosisForm):
             "min_floor_area_m2": data["min_floor_area_m2"],
             "fundable_complexes": data["fundable_complexes"],
         }
+
+
+class PlanApplicationForm(StyledFormMixin, forms.Form):
+    """Which call a site of the plan applies to: one taking applications today."""
+
+    call = forms.ModelChoiceField(
+        label=_("call"), queryset=Call.objects.none(), widget=forms.RadioSelect, empty_label=None
+    )
+
+    def __init__(self, *args, calls: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = Call.objects.filter(pk__in=[c.pk for c in calls]).order_by(
+            "-opens_on", "-pk"
+        )
+        if calls:
+            self.fields["call"].initial = calls[0].pk  # the newest of those open now

@@ -52,6 +52,7 @@ SITE_PLAN = "site_plan"
 
 @register(SITE_PLAN)
 def plan_sites(job, report) -> dict:
+    from linli.planning.reach import reach_areas
     from linli.planning.site_plan import PlanRequest, plan_summary, site_plan
 
     params = job.params
@@ -80,7 +81,15 @@ def plan_sites(job, report) -> dict:
     summary = plan_summary(plan, tables.sites, demand)
     names = dict(zip(tables.communities["code"], tables.communities["name"], strict=True))
     site_pk = dict(zip(tables.sites["code"], tables.sites["pk"], strict=True))
-    for site in summary["sites"]:
+    report(90, "walking reach of the sites")
+    reach = reach_areas(
+        graph,
+        [site["lon"] for site in summary["sites"]],
+        [site["lat"] for site in summary["sites"]],
+        request.radius_m,
+    )
+    for site, area in zip(summary["sites"], reach, strict=True):
+        site["reach"] = area  # the streets within the walking distance, for the map
         site["site_pk"] = int(site_pk[site["code"]])
         site["communities"] = {
             names.get(code, code): round(w, 1) for code, w in site["communities"].items()

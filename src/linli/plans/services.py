@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.permissions import get_restricted_or_404, restrict
@@ -16,23 +17,31 @@ from linli.policy import load_pack
 from linli.registry.models import CandidateSite
 
 
-def open_call_for(actor) -> Call | None:
-    """The newest open call the actor's office may apply to."""
-    calls = restrict(Call.objects.filter(state="open"), actor).prefetch_related("districts")
-    for call in calls.order_by("-opens_on", "-pk"):
-        if any(actor.jurisdiction.path.startswith(d.path) for d in call.districts.all()):
-            return call
-    return None
+def calls_for(actor) -> tuple[list[Call], list[Call]]:
+    """Calls inviting the actor's district that have not closed: those taking applications
+    today (the newest first), and those that open later."""
+    today = timezone.localdate()
+    calls = restrict(Call.objects.filter(state="open", closes_on__gte=today), actor)
+    invited = [
+        call
+        for call in calls.prefetch_related("districts").order_by("-opens_on", "-pk")
+        if any(actor.jurisdiction.path.startswith(d.path) for d in call.districts.all())
+    ]
+    return [c for c in invited if c.opens_on <= today], [c for c in invited if c.opens_on > today]
 
 
-def application_from_plan(*, actor, job: Job, rank: int) -> Application:
-    """A draft application for the site ranked ``rank`` in the site plan ``job``."""
+def plan_site(job: Job, rank: int) -> dict:
+    """The site ranked ``rank`` in the site plan ``job``."""
     recommended = next((s for s in job.result["sites"] if s["rank"] == rank), None)
     if recommended is None:
         raise ValidationError(_("The plan has no site ranked %(rank)s.") % {"rank": rank})
-    call = open_call_for(actor)
-    if call is None:
-        raise ValidationError(_("No open call accepts applications from your office."))
+    return recommended
+
+
+def application_from_plan(*, actor, job: Job, rank: int, call: Call) -> Application:
+    """A draft application to ``call`` for the site ranked ``rank`` in the site plan ``job``
+    (the call service checks it is open and invites the office)."""
+    recommended = plan_site(job, rank)
     site = get_restricted_or_404(CandidateSite.objects.all(), actor, pk=recommended["site_pk"])
     categories = load_pack(call.policy_id).scenarios
     area = Decimal(str(job.result["request"]["min_floor_area_m2"])).quantize(Decimal("0.01"))

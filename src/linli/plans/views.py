@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from linli.core.exports import xlsx_response
 from linli.core.permissions import get_restricted_or_404, has_permission, restrict
@@ -18,7 +17,7 @@ from linli.jobs.models import Job, JobStatus
 from linli.jobs.services import job_submit
 from linli.planning.gaps import SCENARIOS, standards_from_pack
 from linli.plans import services
-from linli.plans.forms import DiagnosisForm, SitePlanForm
+from linli.plans.forms import DiagnosisForm, PlanApplicationForm, SitePlanForm
 from linli.plans.handlers import DIAGNOSE, SITE_PLAN
 from linli.policy import load_pack, vocabulary
 from linli.registry.models import Community
@@ -64,6 +63,15 @@ def _run(request, kind: str, pk: int) -> Job:
     return get_restricted_or_404(Job.objects.filter(kind=kind), request.user, pk=pk)
 
 
+def _running(request, job: Job, title: str):
+    """A run still going: its progress, polled until it is done, then its own result page."""
+    return render(
+        request,
+        "plans/job_running.html",
+        {"title": title, "job": job, "result_url": request.path},
+    )
+
+
 def _result(request, kind: str, pk: int) -> Job:
     """A finished run whose result the page reads; a run still going (or failed) is 404."""
     return get_restricted_or_404(
@@ -75,14 +83,7 @@ def _result(request, kind: str, pk: int) -> Job:
 def diagnosis_detail(request, pk: int):
     job = _run(request, DIAGNOSE, pk)
     if job.status != JobStatus.SUCCEEDED:
-        return render(
-            request,
-            "plans/diagnosis_running.html",
-            {
-                "title": _("Gap diagnosis of %(area)s") % {"area": job.jurisdiction},
-                "job": job,
-            },
-        )
+        return _running(request, job, _("Gap diagnosis of %(area)s") % {"area": job.jurisdiction})
     pack = load_pack(job.result["policy"])
     return render(
         request,
@@ -186,6 +187,14 @@ def _plan_context(job: Job) -> dict:
         {**site, "scenario_labels": [labels[s] for s in site["scenarios"]]}
         for site in job.result["sites"]
     ]
+    radius = job.result["request"]["radius_m"]
+    legend = {
+        "title": _("Site plan"),
+        "sites": _("Recommended site, by rank"),
+        "reach": _("Reached on foot within %(radius)s m") % {"radius": f"{radius:.0f}"},
+        "residents": _("Where the residents who gain live"),
+        "others": _("Other candidate sites"),
+    }
     return {
         "job": job,
         "plan": {**job.result, "gap_percent": 100 * job.result["gap"]},
@@ -193,18 +202,19 @@ def _plan_context(job: Job) -> dict:
         "budget_wan": job.result["request"]["budget_cny"] / 10_000,
         "gains": [(labels[k], v) for k, v in job.result["gain_by_scenario"].items()],
         "map_data": {
+            "legend": legend,
             "sites": [
                 {
                     "rank": s["rank"],
                     "name": s["name"],
                     "lon": s["lon"],
                     "lat": s["lat"],
-                    "radius": job.result["request"]["radius_m"],
                     "services": "、".join(s["scenario_labels"]),
                     "points": s.get("gaining_points", []),
+                    "reach": s.get("reach"),  # absent from plans made before it was drawn
                 }
                 for s in sites
-            ]
+            ],
         },
     }
 
@@ -214,7 +224,7 @@ def site_plan_detail(request, pk: int):
     job = _run(request, SITE_PLAN, pk)
     title = _("Site plan for %(area)s") % {"area": job.jurisdiction}
     if job.status != JobStatus.SUCCEEDED:
-        return render(request, "plans/diagnosis_running.html", {"title": title, "job": job})
+        return _running(request, job, title)
     others = restrict(
         Job.objects.filter(kind=SITE_PLAN, status=JobStatus.SUCCEEDED), request.user
     ).exclude(pk=job.pk)[:20]
@@ -244,14 +254,38 @@ def site_plan_compare(request, pk: int, other: int):
     )
 
 
-@require_POST
 @requires(Application, "add")
 def site_plan_apply(request, pk: int, rank: int):
+    """生成申报: a draft application for one site of the plan, to the call the office picks."""
     job = _result(request, SITE_PLAN, pk)
     try:
-        application = services.application_from_plan(actor=request.user, job=job, rank=rank)
+        site = services.plan_site(job, rank)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("plans:site_plan_detail", pk=job.pk)
-    messages.success(request, _("Draft application created from the plan; complete it and save."))
-    return redirect("funding:application_edit", pk=application.pk)
+    open_now, upcoming = services.calls_for(request.user)
+    form = PlanApplicationForm(request.POST or None, calls=open_now)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_from_plan(
+                actor=request.user, job=job, rank=rank, call=form.cleaned_data["call"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Draft application created from the plan; complete it and save.")
+            )
+            return redirect("funding:application_edit", pk=application.pk)
+    labels = {code: _scenario_label(code) for code in SCENARIOS}
+    return render(
+        request,
+        "plans/site_plan_apply.html",
+        {
+            "title": _("Create an application: %(site)s") % {"site": site["name"]},
+            "job": job,
+            "site": {**site, "scenario_labels": [labels[s] for s in site["scenarios"]]},
+            "form": form,
+            "upcoming": upcoming,
+        },
+    )

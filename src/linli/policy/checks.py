@@ -166,8 +166,7 @@ def community_area_per_households(
     return Outcome(
         per_100 >= _threshold(rule, pack),
         f"每百户{shown}平方米（{community.households}户，{_number(area)}平方米）",
-        f"{shown} m² per 100 households "
-        f"({community.households} households, {_number(area)} m²)",
+        f"{shown} m² per 100 households ({community.households} households, {_number(area)} m²)",
     )
 
 

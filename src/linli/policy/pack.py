@@ -32,7 +32,11 @@ from linli.policy.vocabulary import (
 PACKS_DIR = Path(__file__).parent / "packs"
 PATH_ENV = "LINLI_POLICY_PATH"
 STANDARD_SECTIONS = ("life_circles", "area_standards", "capacity_ratios", "priority_weights")
-INHERITED_SECTIONS = ("scenarios", "rules", "subsidy", "funding_steps", *STANDARD_SECTIONS)
+INHERITED_SECTIONS = (
+    "scenarios", "rules", "subsidy", "funding_steps", "pilots", *STANDARD_SECTIONS
+)  # fmt: skip
+# Who designates a pilot community: the city (121号 一), or a district where a pack says so.
+PILOT_DESIGNATORS = ("city", "district")
 STATUSES = ("final", "draft")
 RULE_KEYS = {
     "check", "severity", "title_zh", "title_en", "source", "confidence", "quote", "params",
@@ -109,6 +113,15 @@ class FundingStep:
 
 
 @dataclass(frozen=True)
+class PilotDesignation:
+    """Which level of government designates pilot communities, and on what authority."""
+
+    by: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     """A loaded policy pack, inheritance resolved. Read-only plain data."""
 
@@ -128,6 +141,8 @@ class PolicyPack:
     area_standards: Mapping[str, Standard]
     capacity_ratios: Mapping[str, Standard]
     priority_weights: Mapping[str, Standard]
+    pilots: PilotDesignation | None = None
+    city_zh: str | None = None  # the city whose own measures the pack sets out, if a city's
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with id ``rule_id``; ``KeyError`` when the pack has none."""
@@ -144,10 +159,22 @@ class PolicyPack:
         return getattr(self, section)[key]
 
 
+# Directories a running platform adds (its data directory's ``policy/``), after the variable's.
+_ADDED_DIRS: list[Path] = []
+
+
+def add_search_directory(directory: str | os.PathLike[str]) -> None:
+    """Search ``directory`` for packs too (before the shipped ones); once per directory."""
+    path = Path(directory)
+    if path not in _ADDED_DIRS:
+        _ADDED_DIRS.append(path)
+
+
 def search_path() -> tuple[Path, ...]:
-    """Directories searched for ``<id>.toml``: ``LINLI_POLICY_PATH`` entries, then shipped packs."""
+    """Directories searched for ``<id>.toml``: ``LINLI_POLICY_PATH`` entries, directories added
+    with :func:`add_search_directory`, then the shipped packs."""
     extra = [Path(entry) for entry in os.environ.get(PATH_ENV, "").split(os.pathsep) if entry]
-    return (*extra, PACKS_DIR)
+    return (*extra, *_ADDED_DIRS, PACKS_DIR)
 
 
 def list_packs() -> tuple[PolicyPack, ...]:
@@ -258,6 +285,8 @@ def _build(data: dict[str, Any], where: str) -> PolicyPack:
             for i, step in enumerate(_entries(data, "funding_steps", where))
         ),
         **standards,
+        pilots=_pilots(data["pilots"], f"{where}: pilots") if "pilots" in data else None,
+        city_zh=data.get("city_zh"),
     )
     rules = tuple(
         _rule(rule_id, value, pack, f"{where}: rules.{rule_id}")
@@ -361,6 +390,16 @@ def _subsidy(data: Any, where: str) -> SubsidyScheme:
             f"{where}: rates must satisfy 0 ≤ min ≤ default ≤ max ≤ 1 and cap_cny ≥ 0"
         )
     return scheme
+
+
+def _pilots(data: Any, where: str) -> PilotDesignation:
+    if not isinstance(data, dict):
+        raise PolicyPackError(f"{where}: must be a table")
+    return PilotDesignation(
+        by=_choice(data.get("designated_by"), PILOT_DESIGNATORS, f"{where}.designated_by"),
+        source=_text(data, "source", where),
+        confidence=_choice(data.get("confidence"), CONFIDENCES, f"{where}.confidence"),
+    )
 
 
 def _funding_step(data: Mapping[str, Any], where: str) -> FundingStep:

@@ -13,6 +13,7 @@ from linli.registry.models import (
     Level,
     Operator,
 )
+from linli.registry.pilots import may_designate_pilots
 
 
 class JurisdictionForm(forms.Form):
@@ -40,7 +41,8 @@ class StyledFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            # Check boxes and radio buttons, single or in a list, are ticked, not typed in.
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select")
@@ -74,6 +76,8 @@ class CommunityForm(ScopedModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
+        if not may_designate_pilots(user):
+            del self.fields["pilot"]  # the city's decision (121号 一), shown on the record
         if "jurisdiction" in self.fields and self.instance.pk is None:
             # A community's figures are recorded once; further changes edit that record.
             field = self.fields["jurisdiction"]

@@ -6,8 +6,11 @@ from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from linli.core.permissions import has_permission, restrict
+from linli.core.vocabulary import label
+from linli.policy import vocabulary
 from linli.registry.models import (
     CandidateSite,
     Community,
@@ -111,6 +114,35 @@ def map_features(user, layer: str, within: str | None = None) -> dict:
             queryset.filter(jurisdiction__path__startswith=node.path) if node else queryset.none()
         )
     if to_feature is None:
-        return {"type": "FeatureCollection", "features": _facility_features(queryset)}
-    features = [feature for obj in queryset if (feature := to_feature(obj)) is not None]
-    return {"type": "FeatureCollection", "features": features}
+        features = _facility_features(queryset)
+    else:
+        features = [feature for obj in queryset if (feature := to_feature(obj)) is not None]
+    # A foreign member of the collection (RFC 7946 §6.1): what the map's colours mean.
+    return {"type": "FeatureCollection", "features": features, "legend": LEGENDS[layer]()}
+
+
+def _community_legend() -> dict:
+    return {"title": _("Share of residents aged 60+"), "ramp": {"from": "≤ 13%", "to": "≥ 35%"}}
+
+
+def _facility_legend() -> dict:
+    items = [
+        {"key": code, "label": label(vocabulary.SCENARIOS, code)} for code in vocabulary.SCENARIOS
+    ]
+    return {
+        "title": _("Facilities by their first service"),
+        "items": [{"key": "complex", "label": label(vocabulary.KINDS, "complex")}, *items],
+    }
+
+
+def _site_legend() -> dict:
+    return {
+        "title": _("Candidate sites by space source"),
+        "items": [
+            {"key": code, "label": label(vocabulary.SPACE_SOURCES, code)}
+            for code in vocabulary.SPACE_SOURCES
+        ],
+    }
+
+
+LEGENDS = {"communities": _community_legend, "facilities": _facility_legend, "sites": _site_legend}

@@ -10,6 +10,7 @@ from linli.core.permissions import RestrictedQuerySet
 from linli.core.vocabulary import choices
 from linli.policy import vocabulary
 from linli.registry.choices import FacilityStatus, OperatorType, SiteStatus
+from linli.registry.locations import check_location
 from linli.registry.validators import validate_uscc
 
 
@@ -200,6 +201,9 @@ class Compound(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("registry:compound_detail", args=[self.pk])
 
+    def clean(self) -> None:
+        check_location(self)  # within reach of the city, or refused naming the field
+
 
 class Operator(models.Model):
     """An operating entity (运营主体). Operators serve across districts: not scoped."""
@@ -286,6 +290,9 @@ class Facility(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("registry:facility_detail", args=[self.pk])
 
+    def clean(self) -> None:
+        check_location(self)  # within reach of the city, or refused naming the field
+
 
 class FacilityFunction(models.Model):
     """One service a facility offers, with its category under the policy in force."""
@@ -367,3 +374,6 @@ class CandidateSite(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:candidatesite_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        check_location(self)  # within reach of the city, or refused naming the field

@@ -17,12 +17,14 @@ from linli.core.permissions import (
 )
 from linli.registry.models import (
     LEVEL_ORDER,
+    Community,
     Compound,
     Facility,
     FacilityFunction,
     Jurisdiction,
     Level,
 )
+from linli.registry.pilots import require_pilot_designator
 
 M = TypeVar("M", bound=models.Model)
 
@@ -92,11 +94,18 @@ def audit_snapshot(obj: models.Model) -> dict:
     return data
 
 
+def _check_pilot(actor, before: bool, obj) -> None:
+    """The pilot flag is the city's decision (or the district's, per the pack)."""
+    if isinstance(obj, Community) and obj.pilot != before:
+        require_pilot_designator(actor)
+
+
 @transaction.atomic
 def registry_create(*, actor, model: type[M], **fields) -> M:
     require_model_permission(actor, "add", model)
     obj = model(**fields)
     _check_in_scope(actor, obj)
+    _check_pilot(actor, False, obj)
     obj.full_clean()
     obj.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=obj, after=audit_snapshot(obj))
@@ -108,9 +117,11 @@ def registry_update(*, actor, obj: M, **fields) -> M:
     require_permission(actor, "change", obj)
     obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     before = audit_snapshot(obj)
+    was_pilot = getattr(obj, "pilot", False)
     for name, value in fields.items():
         setattr(obj, name, value)
     _check_in_scope(actor, obj)  # a move must land inside the actor's scope too
+    _check_pilot(actor, was_pilot, obj)
     obj.full_clean()
     obj.save()
     audit_record(

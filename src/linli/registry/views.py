@@ -12,6 +12,7 @@ from linli.core.views import RestrictedDetailView, RestrictedListView, requires
 from linli.registry import filtersets, forms, services, tables
 from linli.registry.exports import export_response
 from linli.registry.forms import JurisdictionForm
+from linli.registry.locations import location_warning
 from linli.registry.map import map_features
 from linli.registry.models import (
     LEVEL_ORDER,
@@ -286,6 +287,15 @@ def map_data(request, layer: str):
 # --- Create and edit ---------------------------------------------------------------------
 
 
+def _saved(request, obj):
+    """Back to the saved object, saying so, and warning of a doubtful location."""
+    messages.success(request, _("%(name)s saved.") % {"name": obj})
+    doubt = location_warning(obj)
+    if doubt:
+        messages.warning(request, doubt)
+    return redirect(obj)
+
+
 def _object_form(request, model, form_class, pk=None):
     """Create (``pk`` None) or edit a registry object through the audited services."""
     obj = get_restricted_or_404(model.objects.all(), request.user, "change", pk=pk) if pk else None
@@ -296,8 +306,7 @@ def _object_form(request, model, form_class, pk=None):
             obj = services.registry_create(actor=request.user, model=model, **fields)
         else:
             obj = services.registry_update(actor=request.user, obj=obj, **fields)
-        messages.success(request, _("%(name)s saved.") % {"name": obj})
-        return redirect(obj)
+        return _saved(request, obj)
     title = (
         (_("Edit %(name)s") % {"name": obj})
         if obj
@@ -344,8 +353,7 @@ def _compound_form(request, pk=None):
             compound = services.compound_update(
                 actor=request.user, compound=compound, name=form.cleaned_data["name"], **fields
             )
-        messages.success(request, _("%(name)s saved.") % {"name": compound})
-        return redirect(compound)
+        return _saved(request, compound)
     title = (
         (_("Edit %(name)s") % {"name": compound})
         if compound
@@ -384,8 +392,7 @@ def _facility_form(request, pk=None):
         facility = services.facility_save(
             actor=request.user, facility=facility, functions=functions, **fields
         )
-        messages.success(request, _("%(name)s saved.") % {"name": facility})
-        return redirect(facility)
+        return _saved(request, facility)
     title = (_("Edit %(name)s") % {"name": facility}) if facility else _("New facility")
     return render(
         request,

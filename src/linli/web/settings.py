@@ -337,6 +337,14 @@ JOBS_MAX_ATTEMPTS = env_int("LINLI_JOBS_MAX_ATTEMPTS", 3)
 # The city's walking network for planning (OpenStreetMap .osm.pbf / .osm); demo city by default.
 PLANNING_NETWORK_FILE = os.environ.get("LINLI_NETWORK_FILE", "")
 
+# The installation's policy pack: the city's own measures (who designates pilots, say).
+POLICY_PACK = os.environ.get("LINLI_POLICY", "beijing-2024")
+
+# Plausible locations: a facility, site or compound this far outside the city's communities is
+# saved with a warning giving the distance, and refused beyond the second figure (metres).
+LOCATION_WARN_OUTSIDE_M = env_int("LINLI_LOCATION_WARN_M", 200)
+LOCATION_REFUSE_OUTSIDE_M = env_int("LINLI_LOCATION_REFUSE_M", 20_000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

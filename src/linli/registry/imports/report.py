@@ -58,6 +58,7 @@ class ImportReport:
     update: list[str] = field(default_factory=list)
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # worth a look; they stop nothing
 
     @property
     def applied(self) -> bool:

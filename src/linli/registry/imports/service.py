@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import translation
 
 from linli.audit.models import AuditAction, AuditRecord
 from linli.audit.services import snapshot
@@ -24,7 +25,9 @@ from linli.registry.columns import SPECS, Spec
 from linli.registry.imports.parse import Record, parse_table, required_problems
 from linli.registry.imports.readers import read_table
 from linli.registry.imports.report import ImportReport, Problems
+from linli.registry.locations import LOCATED, city_extent, distance_outside_m, refusal, warning
 from linli.registry.models import FacilityFunction, Jurisdiction, Level, Operator
+from linli.registry.pilots import may_designate_pilots
 from linli.registry.services import audit_snapshot
 
 
@@ -85,12 +88,22 @@ def registry_import(
     with transaction.atomic():
         items = importer.plan(records)
         report.problems = sorted(problems.items, key=lambda problem: problem.row or 0)
+        report.warnings = importer.warnings.items
         report.create = [item.label for item in items if item.existing is None]
         report.update = [item.label for item in items if item.existing and item.changed]
         report.unchanged = sum(1 for item in items if item.existing and not item.changed)
         if report.applied:
             importer.apply(items)
     return report
+
+
+def _in_both(message, *args) -> tuple[str, str]:
+    """``message(*args)`` in Chinese and in English, as import problems carry both."""
+    with translation.override("zh-hans"):
+        zh = message(*args)
+    with translation.override("en"):
+        en = message(*args)
+    return zh, en
 
 
 class Importer:
@@ -101,6 +114,7 @@ class Importer:
 
     def __init__(self, actor, spec: Spec, problems: Problems) -> None:
         self.actor, self.spec, self.problems = actor, spec, problems
+        self.warnings = Problems(problems.file)  # reported, but they do not stop the import
         self.model = spec.model
         names = {f.name for f in self.model._meta.concrete_fields}
         self.fields = [c.field for c in spec.columns if c.field in names and not c.function]
@@ -126,7 +140,23 @@ class Importer:
             item.after = self.merge(item)
             for field_name, zh, en in [] if item.invalid else self.check(item.after):
                 self.problem(item, field_name, zh, en)
+            if not item.invalid:
+                self.locate(item)
         return items
+
+    def locate(self, item: Item) -> None:
+        """A location implausibly far from the city is a problem; a doubtful one, a warning."""
+        fields = LOCATED.get(self.model._meta.model_name)
+        if fields is None or any(item.after.get(name) is None for name in fields):
+            return
+        if not hasattr(self, "extent"):
+            self.extent = city_extent()  # once per file
+        distance = distance_outside_m(*(item.after[name] for name in fields), self.extent)
+        for judge, found in ((refusal, self.problems), (warning, self.warnings)):
+            if judge(distance):
+                header = item.headers.get(fields[0]) or self.spec.column(fields[0]).zh
+                found.add(item.row, header, *_in_both(judge, distance))
+                return
 
     def problem(self, item: Item, field_name: str, zh: str, en: str) -> None:
         header = item.headers.get(field_name) or self.spec.column(field_name).zh
@@ -375,6 +405,19 @@ class CommunityImporter(NodeImporter):
                 f"街道代码对应“{street.name}”，而非“{name}”",
                 f"the street code belongs to {street.name}, not {name}",
             )
+
+    def plan(self, records: list[Record]) -> list[Item]:
+        items = super().plan(records)
+        if not may_designate_pilots(self.actor):  # the city's decision (121号 一)
+            for item in items:
+                if bool(item.after.get("pilot")) != bool((item.before or {}).get("pilot")):
+                    self.problem(
+                        item,
+                        "pilot",
+                        "试点社区由市级确定，您不能设置或取消",
+                        "pilot communities are designated by the city; you cannot change this",
+                    )
+        return items
 
     def check(self, after: dict[str, Any]) -> list[tuple[str, str, str]]:
         problems = []

@@ -34,6 +34,11 @@
           element.dataset.painted = select.value;
         }
         paint();
+        linliLegend(map, {
+          title: element.dataset.legendTitle,
+          ramp: { colours: [shade(0), shade(0.5), shade(1)], from: "0%", to: "100%" },
+          items: [{ shape: "area", colour: shade(null), label: element.dataset.legendNone }]
+        });
         if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds(), { padding: [8, 8] }); }
         select.addEventListener("change", paint);
       });

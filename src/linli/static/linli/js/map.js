@@ -39,6 +39,19 @@
     layer.bindPopup('<a href="' + encodeURI(p.url) + '">' + escapeHtml(p.name) + "</a>");
   }
 
+  /* The server names what each colour means; the colours themselves are the ones above. */
+  function legend(map, spec) {
+    if (!spec) { return; }
+    var colours = Object.assign({ complex: "#212529" }, SCENARIO_COLOURS, SOURCE_COLOURS);
+    linliLegend(map, {
+      title: spec.title,
+      ramp: spec.ramp && { colours: ["rgba(214, 51, 108, 0.1)", "rgba(214, 51, 108, 0.75)"], from: spec.ramp.from, to: spec.ramp.to },
+      items: (spec.items || []).map(function (item) {
+        return { shape: "dot", colour: colours[item.key] || "#868e96", label: item.label };
+      })
+    });
+  }
+
   function draw(element) {
     var map = L.map(element);
     L.tileLayer(element.dataset.tiles, { attribution: element.dataset.attribution, maxZoom: 19 }).addTo(map);
@@ -65,6 +78,7 @@
         if (focusedLayer && focusedLayer.getBounds) { bounds = focusedLayer.getBounds(); }
         else if (focusedLayer) { bounds = L.latLngBounds([focusedLayer.getLatLng()]).pad(0.01); }
         if (bounds.isValid()) { map.fitBounds(bounds, { padding: [12, 12], maxZoom: 16 }); } else { map.setView([35, 105], 4); }
+        legend(map, collection.legend);
         element.dataset.features = String(collection.features.length);
       });
   }

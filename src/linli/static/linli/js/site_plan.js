@@ -1,5 +1,7 @@
-/* Site plan map: the recommended sites, numbered by rank, with the walking distance they
-   serve drawn as a circle (the catchment itself follows the streets). No inline script (CSP). */
+/* Site plan map: the recommended sites, numbered by rank, each with the area its walking
+   distance reaches along the streets (from the planning engine's bounded searches, not a
+   circle) and the homes of the residents who gain; a legend says which is which. No inline
+   script (CSP). */
 (function () {
   "use strict";
   var element = document.getElementById("site-plan-map");
@@ -16,7 +18,10 @@
     var palette = ["#1c7ed6", "#e8590c", "#2f9e44", "#ae3ec9", "#f59f00", "#0c8599", "#d6336c", "#5c940d"];
     data.sites.forEach(function (site, i) {
       var colour = palette[i % palette.length];
-      L.circle([site.lat, site.lon], { radius: site.radius, color: colour, weight: 1, dashArray: "4 4", fillOpacity: 0.04 }).addTo(group);
+      if (site.reach) {
+        L.geoJSON(site.reach, { style: { color: colour, weight: 1, fillColor: colour, fillOpacity: 0.12 } })
+          .bindTooltip(site.rank + ". " + site.name).addTo(group);
+      }
       // Where the residents who gain live: the site's catchment along the streets.
       site.points.forEach(function (p) {
         L.circleMarker([p[1], p[0]], { radius: 4, color: colour, weight: 1, fillColor: colour, fillOpacity: 0.8 })
@@ -36,6 +41,16 @@
           }
         }).addTo(map).bringToBack();
       });
+    var legend = data.legend;
+    linliLegend(map, {
+      title: legend.title,
+      items: [
+        { shape: "rank", colour: "#1c7ed6", text: "1", label: legend.sites },
+        { shape: "area", colour: palette[0], label: legend.reach },
+        { shape: "dot", colour: palette[0], label: legend.residents },
+        { shape: "dot", colour: "#868e96", label: legend.others }
+      ]
+    });
     element.dataset.sites = String(data.sites.length);
   }
   document.querySelectorAll(".compare-form").forEach(function (form) {
