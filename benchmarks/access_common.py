@@ -36,11 +36,14 @@ SCENARIOS = list(_SCENARIO_LABELS)
 MAX_DISTANCE_M = 2000.0
 
 
-def measure(command: list[str], timeout_s: float = 1800.0) -> tuple[float, float, int]:
-    """Run ``command``; return wall seconds, peak resident MB of that process, exit status."""
+def measure(
+    command: list[str], timeout_s: float = 1800.0, src: Path = ROOT / "src"
+) -> tuple[float, float, int]:
+    """Run ``command`` with linli from ``src``; return wall seconds, peak resident MB of that
+    process (its threads included), exit status."""
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]),
     }
     start = time.perf_counter()
     process = subprocess.Popen(

@@ -111,12 +111,21 @@ def write_city(directory: Path) -> tuple[Path, Path, Path]:
 
     xmin, xmax = x.min() - x.mean(), x.max() - x.mean()
     ymin, ymax = y.min() - y.mean(), y.max() - y.mean()
+    write_points(origins, facilities, rng, (xmin, xmax), (ymin, ymax))
+    return network, origins, facilities
+
+
+def write_points(
+    origins: Path, facilities: Path, rng: np.random.Generator, x_m: tuple, y_m: tuple
+) -> None:
+    """Origins (``id,lon,lat,weight``) and facilities (``id,lon,lat,scenario``, the 9
+    scenarios) drawn uniformly over a box of local metres around the centre."""
     for path, count, extra in (
         (origins, N_ORIGINS, "weight"),
         (facilities, N_FACILITIES, "scenario"),
     ):
-        px = rng.uniform(xmin, xmax, count)
-        py = rng.uniform(ymin, ymax, count)
+        px = rng.uniform(*x_m, count)
+        py = rng.uniform(*y_m, count)
         plon, plat = _to_lonlat(px, py)
         frame = pd.DataFrame(
             {"id": np.arange(1, count + 1), "lon": plon.round(7), "lat": plat.round(7)}
@@ -127,10 +136,10 @@ def write_city(directory: Path) -> tuple[Path, Path, Path]:
             frame["id"] = [f"F{i}" for i in frame["id"]]
             frame["scenario"] = rng.choice(SCENARIOS, count)
         frame.to_csv(path, index=False)
-    return network, origins, facilities
 
 
-def _way(way_id: int, refs: list[int], rng: np.random.Generator, kinds: list[str]) -> object:
+def street_tags(rng: np.random.Generator, kinds: list[str]) -> dict[str, str]:
+    """A street's tags: its kind, and now and then closed to pedestrians or being built."""
     tags = {"highway": kinds[rng.integers(len(kinds))]}
     draw = rng.random()
     if draw < 0.01:
@@ -141,7 +150,11 @@ def _way(way_id: int, refs: list[int], rng: np.random.Generator, kinds: list[str
             tags["foot"] = "yes"
     elif draw < 0.04:
         tags["highway"] = "construction"
-    return osmium.osm.mutable.Way(id=way_id, nodes=refs, tags=tags)
+    return tags
+
+
+def _way(way_id: int, refs: list[int], rng: np.random.Generator, kinds: list[str]) -> object:
+    return osmium.osm.mutable.Way(id=way_id, nodes=refs, tags=street_tags(rng, kinds))
 
 
 def main() -> None:

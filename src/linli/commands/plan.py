@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from linli.commands import plan_access, plan_diagnose, plan_sites
+from linli.commands import plan_access, plan_batch, plan_diagnose, plan_sites
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -13,3 +13,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     plan_access.register(plan_commands)
     plan_diagnose.register(plan_commands)
     plan_sites.register(plan_commands)
+    plan_batch.register(plan_commands)

@@ -10,25 +10,18 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from linli.commands import CommandError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 FORMATS = {".csv", ".xlsx", ".geojson", ".gpkg"}
-COMMUNITY_COLUMNS = [
-    "code",
-    "name",
-    "households",
-    "population",
-    "aged_0_2",
-    "aged_3_5",
-    "aged_60_plus",
-    "service_area_m2",
-]
-DEMAND_COLUMNS = ["community", "lon", "lat", "population"]
-FACILITY_COLUMNS = ["facility", "scenario", "lon", "lat", "community"]
-FACILITY_DEFAULTS = {"supply": 1.0, "beds": 0, "nursing_beds": 0, "infant_slots": 0}
+# The column lists of the help text; the checks live in linli.planning.tables.
+COMMUNITY_COLUMNS = "code,name,households,population,aged_0_2,aged_3_5,aged_60_plus,service_area_m2"
+DEMAND_COLUMNS = "community,lon,lat,population"
+FACILITY_COLUMNS = "facility,scenario,lon,lat,community"
 
 
 def register(plan_subparsers: argparse._SubParsersAction) -> None:
@@ -37,11 +30,11 @@ def register(plan_subparsers: argparse._SubParsersAction) -> None:
         help="per-community coverage, standards, 2SFCA and priority ranking",
         description="Per-community gap report. Registry mode: --district CODE --as USERNAME. "
         "File mode: --network, --communities ("
-        + ",".join(COMMUNITY_COLUMNS)
+        + COMMUNITY_COLUMNS
         + "[,in_area]), --demand ("
-        + ",".join(DEMAND_COLUMNS)
+        + DEMAND_COLUMNS
         + "), --facilities ("
-        + ",".join(FACILITY_COLUMNS)
+        + FACILITY_COLUMNS
         + "[,supply,beds,nursing_beds,infant_slots]) and optionally --sites "
         "(community,floor_area_m2).",
     )
@@ -123,45 +116,16 @@ def _registry_tables(args, reach_m: float):
     return (t.communities, t.demand, t.functions, t.sites), boundaries
 
 
-def _read(path: Path | None, option: str, columns: list[str], defaults=None) -> pd.DataFrame:
-    if path is None:
-        raise CommandError(f"{option} is required in file mode")
-    try:
-        table = pd.read_csv(path, dtype={"code": str, "community": str, "facility": str})
-    except (OSError, ValueError) as error:
-        raise CommandError(f"{path}: {error}") from error
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise CommandError(f"{path}: missing column(s) {', '.join(missing)}")
-    for column, value in (defaults or {}).items():
-        table[column] = table[column].fillna(value) if column in table else value
-    numeric = [
-        c for c in table.columns if c not in ("code", "name", "community", "facility", "scenario")
-    ]
-    for column in numeric:
-        values = pd.to_numeric(table[column], errors="coerce")
-        bad = values.isna() & table[column].notna()
-        if bad.any():
-            row = int(bad.idxmax()) + 2  # header is line 1
-            raise CommandError(f"{path}: row {row}, column {column}: not a number")
-        table[column] = values
-    return table
-
-
 def _file_tables(args):
-    from linli.planning.gaps import SCENARIOS
+    from linli.planning.tables import TableError, diagnosis_tables
 
-    facilities = _read(args.facilities, "--facilities", FACILITY_COLUMNS, FACILITY_DEFAULTS)
-    unknown = sorted(set(facilities["scenario"]) - set(SCENARIOS))
-    if unknown:
-        raise CommandError(f"{args.facilities}: unknown scenario(s) {', '.join(unknown)}")
-    sites = (
-        _read(args.sites, "--sites", ["community", "floor_area_m2"])
-        if args.sites
-        else pd.DataFrame(columns=["community", "floor_area_m2"])
-    )
-    communities = _read(args.communities, "--communities", COMMUNITY_COLUMNS)
-    return communities, _read(args.demand, "--demand", DEMAND_COLUMNS), facilities, sites
+    for option in ("communities", "demand", "facilities"):
+        if getattr(args, option) is None:
+            raise CommandError(f"--{option} is required in file mode")
+    try:
+        return diagnosis_tables(args.communities, args.demand, args.facilities, args.sites)
+    except TableError as error:
+        raise CommandError(str(error)) from error
 
 
 def _write(table: pd.DataFrame, out: Path, boundaries: dict | None, demand: pd.DataFrame) -> None:

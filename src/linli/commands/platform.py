@@ -97,13 +97,15 @@ def run_serve(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from django.conf import settings
 
-    from linli.jobs.runner import recover_interrupted
+    from linli.jobs.runner import recover_jobs
     from linli.web import server
     from linli.web.wsgi import application
 
-    interrupted = recover_interrupted()
-    if interrupted:
-        print(f"{interrupted} unfinished job(s) of a stopped server marked as interrupted")
+    queued, failed = recover_jobs()
+    if queued:
+        print(f"{queued} unfinished job(s) of a stopped server queued again")
+    if failed:
+        print(f"{failed} job(s) whose server stopped too often marked as interrupted")
     waitress = server.create(application, host=args.host, port=args.port, threads=args.threads)
     host = f"[{args.host}]" if ":" in args.host else args.host
     proxy = settings.TRUSTED_PROXY or "none"

@@ -667,7 +667,8 @@ class TrancheListView(RestrictedListView):
     )
 
     def get_queryset(self):
-        return super().get_queryset().select_related("application", "milestone")
+        # A milestone names its application: fetch that too, not once per row.
+        return super().get_queryset().select_related("application", "milestone__application")
 
 
 _TRANCHE_STEPS = {

@@ -42,8 +42,11 @@ class Job(models.Model):
     params = models.JSONField(_("parameters"), default=dict)
     result = models.JSONField(_("result"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
-    # host:pid of the server process whose worker threads hold the job (see runner.py).
+    # Who holds the job (see runner.py): host:pid of a server process whose worker threads
+    # run it, or dask:<task key> on the Dask cluster.
     runner = models.CharField(_("runner"), max_length=100, blank=True)
+    # Runs started; a job whose process dies is queued again until JOBS_MAX_ATTEMPTS.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     objects = RestrictedQuerySet.as_manager()
     scope_path = "jurisdiction__path"
@@ -56,7 +59,8 @@ class Job(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
 
-    INTERRUPTED = "interrupted"  # ``error`` of a job its server process did not live to finish
+    # ``error`` of a job whose process died JOBS_MAX_ATTEMPTS times before finishing it.
+    INTERRUPTED = "interrupted"
 
     @property
     def interrupted(self) -> bool:

@@ -2,30 +2,37 @@
 
 Points are snapped to their nearest graph node (a KD-tree in the local UTM zone) and points
 too far from any street are flagged; each scenario gets one multi-source Dijkstra from all its
-facilities at once, bounded by the maximum distance
-(``scipy.sparse.csgraph.dijkstra(min_only=True, limit=...)``), on the graph with its chains of
-degree-2 nodes contracted, which yields every origin's nearest facility and its network
-distance. Catchments (what each facility reaches, for 2SFCA and siting) use a bounded
-single-source kernel that visits only the reached nodes.
+facilities at once, bounded by the maximum distance, on the graph with its dead-end trees and
+chains of degree-2 nodes contracted away (numba, the scenarios in parallel threads), which
+yields every origin's nearest facility and its network distance (few origins: one search from
+each origin instead). Catchments (what each facility reaches, for 2SFCA and siting) use a
+bounded single-source kernel that visits only the reached nodes.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import zipfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy
 from pyproj import CRS
-from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from linli.geo.crs import local_metric_crs, transform
 from linli.planning._csv import encode_fields, nearest_rows
-from linli.planning._dijkstra import contract_chains, reached_within
+from linli.planning._dijkstra import (
+    contract_graph,
+    nearest_from_origins,
+    nearest_source,
+    reached_within,
+)
 from linli.planning.network import WalkGraph, graph_csr
 from linli.policy.pack import PolicyPack
 from linli.policy.vocabulary import SCENARIOS
@@ -141,6 +148,11 @@ def read_origins(path: str | os.PathLike[str]) -> pd.DataFrame:
         A missing column, an empty id, a coordinate that is not a number within range, or a
         negative weight; the message names the file, row and column.
     """
+    fast = _read_well_formed(Path(path), {"weight": (0.0, np.inf)})
+    if fast is not None:
+        if "weight" not in fast.columns:
+            fast["weight"] = 1.0
+        return fast[["id", "lon", "lat", "weight"]]
     frame, raw = _read_points(Path(path), ["id", "lon", "lat"])
     if "weight" in raw.columns:
         weight = pd.to_numeric(raw["weight"].str.strip(), errors="coerce")
@@ -165,6 +177,12 @@ def read_facilities(path: str | os.PathLike[str]) -> pd.DataFrame:
     PointsError
         As :func:`read_origins`, and for a scenario that is not one of the 9 codes.
     """
+    fast = _read_well_formed(Path(path), {})
+    if fast is not None and "scenario" in fast.columns:
+        scenario = fast["scenario"].astype(object).str.strip()
+        if scenario.isin(list(SCENARIOS)).all():
+            fast["scenario"] = scenario.to_numpy(dtype=object)
+            return fast[["id", "lon", "lat", "scenario"]]
     frame, raw = _read_points(Path(path), ["id", "lon", "lat", "scenario"])
     scenario = raw["scenario"].str.strip()
     _fail_at(
@@ -176,6 +194,39 @@ def read_facilities(path: str | os.PathLike[str]) -> pd.DataFrame:
     )
     frame["scenario"] = scenario.to_numpy(dtype=object)
     return frame
+
+
+def _read_well_formed(path: Path, optional: dict[str, tuple[float, float]]) -> pd.DataFrame | None:
+    """The usual, well-formed file in one pass of pandas' C parser; ``None`` when any cell
+    needs the careful path (:func:`_read_points`), which then names the bad one.
+
+    ``id``, ``lon`` and ``lat`` are checked as there; each column of ``optional`` present in
+    the file must be numbers within its ``(low, high)`` bounds.
+    """
+    try:
+        table = pd.read_csv(
+            path, dtype={"id": str, "scenario": str}, keep_default_na=False, encoding="utf-8-sig"
+        )
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError):
+        return None
+    table.columns = [str(name).strip() for name in table.columns]
+    bounds = {"lon": (-180.0, 180.0), "lat": (-90.0, 90.0)}
+    bounds.update({name: b for name, b in optional.items() if name in table.columns})
+    if "id" not in table.columns or not set(bounds) <= set(table.columns):
+        return None
+    for name, (low, high) in bounds.items():
+        values = table[name]
+        if values.dtype.kind not in "fi":
+            return None
+        values = values.to_numpy(dtype=np.float64)
+        if not (np.isfinite(values).all() and (values >= low).all() and (values <= high).all()):
+            return None
+        table[name] = values
+    ids = table["id"].astype(object).str.strip()
+    if (ids == "").any():
+        return None
+    table["id"] = ids.to_numpy(dtype=object)
+    return table
 
 
 def _read_points(path: Path, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -211,10 +262,58 @@ def _fail_at(path: Path, column: str, bad: pd.Series, raw: pd.Series, problem: s
 
 
 def snap_index(graph: WalkGraph) -> SnapIndex:
-    """Build the KD-tree used by :func:`snap_points` (once per graph)."""
+    """The KD-tree used by :func:`snap_points`, built once per graph.
+
+    Beside a cached graph (``graph.cache_file``) the tree is cached too: building it for a
+    1 M-node city costs more than loading the whole graph.
+    """
     crs = local_metric_crs(graph.lon, graph.lat)
+    cached = _snap_cache_file(graph)
+    if cached is not None and cached.is_file():
+        try:
+            return SnapIndex(crs=crs, tree=_load_tree(cached, graph.n_nodes))
+        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+            pass  # a damaged cache file is rebuilt below
     x, y = transform(graph.lon, graph.lat, 4326, crs)
-    return SnapIndex(crs=crs, tree=cKDTree(np.column_stack([x, y])))
+    tree = cKDTree(np.column_stack([x, y]))
+    if cached is not None:
+        try:
+            _save_tree(tree, cached)
+        except OSError:
+            pass  # the cache only saves time
+    return SnapIndex(crs=crs, tree=tree)
+
+
+def _snap_cache_file(graph: WalkGraph) -> Path | None:
+    if graph.cache_file is None:
+        return None
+    # The tree's saved state is scipy's own: another scipy release builds it anew.
+    return graph.cache_file.with_name(f"{graph.cache_file.stem}.snap-scipy{scipy.__version__}.npz")
+
+
+def _save_tree(tree: cKDTree, cached: Path) -> None:
+    """The tree's pickling state as plain arrays (no pickle: the cache is only data)."""
+    state = tree.__getstate__()
+    partial = cached.with_name(f"{cached.stem}.{os.getpid()}.partial.npz")
+    arrays = {f"s{i}": np.asarray(v) for i, v in enumerate(state) if v is not None}
+    np.savez(partial, count=np.asarray(len(state)), **arrays)
+    partial.replace(cached)
+
+
+def _load_tree(cached: Path, n_nodes: int) -> cKDTree:
+    with np.load(cached, allow_pickle=False) as data:
+        count = int(data["count"])
+        state = tuple(
+            (data[f"s{i}"] if data[f"s{i}"].ndim else data[f"s{i}"].item())
+            if f"s{i}" in data.files
+            else None
+            for i in range(count)
+        )
+    tree = cKDTree.__new__(cKDTree)
+    tree.__setstate__(state)
+    if tree.n != n_nodes:
+        raise ValueError("the cached snapping index is for another graph")
+    return tree
 
 
 def snap_points(
@@ -257,11 +356,13 @@ def nearest_facilities(
     """Network distance from each origin to its nearest facility of each scenario.
 
     One multi-source Dijkstra per scenario from all its facilities at once, bounded by
-    ``max_distance_m`` (``scipy.sparse.csgraph.dijkstra`` with ``min_only=True``; the graph is
-    symmetric, so the distance from the facilities equals the distance to them). The search
-    runs on the graph with its chains of degree-2 nodes contracted into single edges (the
-    facilities' nodes are kept), which gives the same distances on a graph several times
-    smaller.
+    ``max_distance_m`` (the graph is symmetric, so the distance from the facilities equals the
+    distance to them), the scenarios side by side in threads. The searches run on the graph
+    with its dead-end trees removed and its chains of degree-2 nodes contracted into single
+    edges (the facilities' nodes are kept), which gives the same distances on a graph several
+    times smaller. When the origins sit on fewer nodes than the facilities, one search from
+    each origin, stopped once it has found every scenario, does less work and is used instead
+    (its distances are sums in another order: equal to within 1e-9 m).
 
     Parameters
     ----------
@@ -287,11 +388,17 @@ def nearest_facilities(
     facility_scenario = np.asarray(facility_scenario, dtype=object)
     if scenarios is None:
         scenarios = sorted(set(facility_scenario.tolist()))
+    unique_origins, origin_of = np.unique(origin_node, return_inverse=True)
+    if unique_origins.size < np.unique(facility_node).size:
+        distance, facility = _search_from_origins(
+            graph, unique_origins, facility_node, facility_scenario, scenarios, max_distance_m
+        )
+        return NearestFacilities(tuple(scenarios), distance[:, origin_of], facility[:, origin_of])
     distances = np.full((len(scenarios), origin_node.size), np.inf)
     facilities = np.full((len(scenarios), origin_node.size), -1, dtype=np.int64)
     keep = np.zeros(graph.n_nodes, dtype=bool)
     keep[facility_node] = True
-    kept, edge_u, edge_v, edge_w, end, offset = contract_chains(
+    kept, edge_u, edge_v, edge_w, end, offset = contract_graph(
         graph.indptr, graph.indices, graph.length_m, keep
     )
     renumber = np.cumsum(kept) - 1
@@ -299,35 +406,71 @@ def nearest_facilities(
     contracted = graph_csr(
         renumber[edge_u[~loop]], renumber[edge_v[~loop]], edge_w[~loop], int(kept.sum())
     )
-    # An origin lies on a chain between two kept ends (a kept origin is its own end).
+    # An origin is reached through at most two kept ends (a kept origin is its own end).
     origin_end = end[origin_node]
     origin_offset = offset[origin_node]
     has_end = origin_end >= 0
     origin_end_k = np.where(has_end, renumber[np.maximum(origin_end, 0)], 0)
-    for row, scenario in enumerate(scenarios):
-        members = np.flatnonzero(facility_scenario == scenario)
+    pick = np.arange(origin_node.size)
+
+    def search(row: int) -> None:
+        members = np.flatnonzero(facility_scenario == scenarios[row])
         if members.size == 0:
-            continue
+            return
+        # Facilities sharing a node: the first in input order is reported.
         source_nodes, first = np.unique(facility_node[members], return_index=True)
-        distance, _, source = dijkstra(
-            contracted,
-            directed=True,
-            indices=renumber[source_nodes],
-            return_predecessors=True,
-            limit=max_distance_m,
-            min_only=True,
+        distance, facility_at = nearest_source(
+            contracted.indptr,
+            contracted.indices,
+            contracted.data,
+            renumber[source_nodes],
+            members[first],
+            float(max_distance_m),
         )
-        facility_at = np.full(contracted.shape[0], -1, dtype=np.int64)
-        facility_at[renumber[source_nodes]] = members[first]
         via_end = np.where(has_end, distance[origin_end_k] + origin_offset, np.inf)
         nearer = np.argmin(via_end, axis=1)
-        pick = np.arange(origin_node.size)
         best = via_end[pick, nearer]
         reached = best <= max_distance_m
         distances[row] = np.where(reached, best, np.inf)
-        best_source = source[origin_end_k[pick, nearer]]
-        facilities[row] = np.where(reached, facility_at[np.maximum(best_source, 0)], -1)
+        facilities[row] = np.where(reached, facility_at[origin_end_k[pick, nearer]], -1)
+
+    # The kernel releases the GIL: one thread per core searches the scenarios side by side.
+    with ThreadPoolExecutor(max_workers=min(len(scenarios), os.cpu_count() or 1) or 1) as pool:
+        list(pool.map(search, range(len(scenarios))))
     return NearestFacilities(scenarios=tuple(scenarios), distance_m=distances, facility=facilities)
+
+
+def _search_from_origins(
+    graph: WalkGraph,
+    origins: np.ndarray,
+    facility_node: np.ndarray,
+    facility_scenario: np.ndarray,
+    scenarios: Sequence[str],
+    max_distance_m: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Few origins, many facilities: one search from each origin, stopped once it has found
+    every scenario, instead of a whole-city search per scenario. Origins are split among
+    threads (the kernel releases the GIL)."""
+    row = {code: i for i, code in enumerate(scenarios)}
+    scenario_of = np.array([row.get(code, -1) for code in facility_scenario], dtype=np.int64)
+    wanted = np.flatnonzero(scenario_of >= 0)
+    order = wanted[np.lexsort((wanted, facility_node[wanted]))]
+    offsets = np.zeros(graph.n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(facility_node[order], minlength=graph.n_nodes), out=offsets[1:])
+    workers = max(1, min(os.cpu_count() or 1, origins.size))
+
+    def search(chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return nearest_from_origins(
+            graph.indptr, graph.indices, graph.length_m, chunk, offsets,
+            scenario_of[order], order, len(scenarios), float(max_distance_m),
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(search, np.array_split(origins, workers)))
+    return (
+        np.concatenate([distance for distance, _ in parts], axis=1),
+        np.concatenate([facility for _, facility in parts], axis=1),
+    )
 
 
 def coverage(

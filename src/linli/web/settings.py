@@ -327,9 +327,13 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("LINLI_EMAIL_FROM", "linli@localhost")
 EMAIL_HOST = os.environ.get("LINLI_EMAIL_HOST", "localhost")
 
-# Background jobs: in-process worker threads; JOBS_EAGER runs them inline (tests).
+# Background jobs: in-process worker threads, or the Dask cluster at LINLI_DASK_SCHEDULER
+# (tcp://host:8786); JOBS_EAGER runs them inline (tests).
 JOBS_EAGER = env_bool("LINLI_JOBS_EAGER", False)
 JOBS_WORKERS = env_int("LINLI_JOBS_WORKERS", 1)
+DASK_SCHEDULER = os.environ.get("LINLI_DASK_SCHEDULER", "")
+# A job whose process died this many times is failed instead of queued again.
+JOBS_MAX_ATTEMPTS = env_int("LINLI_JOBS_MAX_ATTEMPTS", 3)
 # The city's walking network for planning (OpenStreetMap .osm.pbf / .osm); demo city by default.
 PLANNING_NETWORK_FILE = os.environ.get("LINLI_NETWORK_FILE", "")
 
