@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('funding', '0003_grace_optional'),
-        ('registry', '0002_registry'),
+        ("funding", "0003_grace_optional"),
+        ("registry", "0002_registry"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='facility',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='funded_project', to='registry.facility', verbose_name='facility in operation'),
+            model_name="application",
+            name="facility",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="funded_project",
+                to="registry.facility",
+                verbose_name="facility in operation",
+            ),
         ),
     ]
