@@ -68,6 +68,10 @@ MENU: tuple[NavGroup, ...] = (
         ),
     ),
     NavGroup(
+        _("Monitoring"),
+        (NavItem(_("Dashboard"), "monitoring:dashboard", "monitoring.view_dashboard", "▥"),),
+    ),
+    NavGroup(
         _("Administration"),
         (
             NavItem(_("Accounts"), "accounts:user_list", "accounts.view_user", "☺"),

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "linli.funding",
     "linli.jobs",
     "linli.plans",
+    "linli.monitoring",
     "linli.api",
     "linli.web",
 ]
