@@ -69,7 +69,15 @@ MENU: tuple[NavGroup, ...] = (
     ),
     NavGroup(
         _("Monitoring"),
-        (NavItem(_("Dashboard"), "monitoring:dashboard", "monitoring.view_dashboard", "▥"),),
+        (
+            NavItem(_("Dashboard"), "monitoring:dashboard", "monitoring.view_dashboard", "▥"),
+            NavItem(
+                _("Project monitoring"),
+                "monitoring:project_list",
+                "monitoring.view_projectplan",
+                "◷",
+            ),
+        ),
     ),
     NavGroup(
         _("Administration"),
