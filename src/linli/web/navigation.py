@@ -77,6 +77,12 @@ MENU: tuple[NavGroup, ...] = (
                 "monitoring.view_projectplan",
                 "◷",
             ),
+            NavItem(
+                _("Periodic reports"),
+                "monitoring:report_list",
+                "monitoring.view_periodicreport",
+                "▤",
+            ),
         ),
     ),
     NavGroup(
