@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "linli.operations",
     "linli.jobs",
     "linli.plans",
+    "linli.monitoring",
     "linli.api",
     "linli.web",
 ]
