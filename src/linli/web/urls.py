@@ -16,5 +16,7 @@ urlpatterns = [
     path("operations/", include("linli.operations.urls")),
     path("jobs/", include("linli.jobs.urls")),
     path("plans/", include("linli.plans.urls")),
+    path("monitoring/", include("linli.monitoring.urls")),
+    path("progress/", include("linli.monitoring.urls_public")),
     path("api/v1/", include("linli.api.urls")),
 ]
