@@ -3,7 +3,8 @@
 A user holds permissions through the role (see :mod:`linli.accounts.roles`) and sees
 the subtree of the jurisdiction node bound to the account. A model opts into scoping
 with ``scope_path``: the lookup of a jurisdiction ``path`` (e.g. ``"jurisdiction__path"``);
-``None`` means the model is not scoped (permission alone decides).
+``None`` means the model is not scoped (permission alone decides). A model may also name
+``owner_path``, the lookup to the account that owns a record: a resident sees only their own.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ def restrict(queryset: models.QuerySet[M], user, action: str = "view") -> models
     model = queryset.model
     if not has_permission(user, model, action):
         return queryset.none()
+    # A resident's own records (bookings, family members, consents) are theirs alone; the
+    # model names the lookup to the owning account (linli.residents).
+    owner_path = getattr(model, "owner_path", None)
+    if owner_path is not None and getattr(user, "role", None) == "resident":
+        return queryset.filter(**{owner_path: user})
     scope_path = getattr(model, "scope_path", None)
     if scope_path is None:
         return queryset

@@ -68,6 +68,16 @@ MENU: tuple[NavGroup, ...] = (
         ),
     ),
     NavGroup(
+        _("Residents"),
+        (
+            NavItem(_("Find services"), "residents:portal", "residents.portal_resident", "⌕"),
+            NavItem(_("My family"), "residents:family", "residents.portal_resident", "☺"),
+            NavItem(_("Messages"), "residents:notices", "residents.portal_resident", "✉"),
+            NavItem(_("My information"), "residents:my_data", "residents.portal_resident", "ⓘ"),
+            NavItem(_("Residents"), "residents:desk_list", "residents.add_resident", "☷"),
+        ),
+    ),
+    NavGroup(
         _("Administration"),
         (
             NavItem(_("Accounts"), "accounts:user_list", "accounts.view_user", "☺"),
@@ -79,6 +89,12 @@ MENU: tuple[NavGroup, ...] = (
             ),
             NavItem(_("Audit trail"), "audit:auditrecord_list", "audit.view_auditrecord", "✎"),
             NavItem(_("Security log"), "audit:securityevent_list", "audit.view_securityevent", "⚑"),
+            NavItem(
+                _("Sensitive data views"),
+                "residents:sensitive_views",
+                "residents.view_sensitiveview",
+                "◉",
+            ),
         ),
     ),
     NavGroup(_("Developers"), (NavItem(_("API documentation"), "api:docs", icon="⚙"),)),

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "linli.funding",
     "linli.jobs",
     "linli.plans",
+    "linli.residents",
     "linli.api",
     "linli.web",
 ]
@@ -326,6 +327,17 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("LINLI_EMAIL_FROM", "linli@localhost")
 EMAIL_HOST = os.environ.get("LINLI_EMAIL_HOST", "localhost")
+
+# Notices to residents (linli.notifications): backends by name or dotted path, comma separated
+# (console, email, sms); one-time sign-up codes go by the code sender alone (sms in production).
+NOTIFY_BACKENDS = os.environ.get("LINLI_NOTIFY_BACKENDS", "console")
+CODE_SENDER = os.environ.get("LINLI_CODE_SENDER", "console")
+SMS_GATEWAY_URL = os.environ.get("LINLI_SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("LINLI_SMS_GATEWAY_TOKEN", "")
+# One-time codes: minutes valid, wrong tries allowed, codes per phone per hour.
+CODE_MINUTES = env_int("LINLI_CODE_MINUTES", 10)
+CODE_MAX_ATTEMPTS = env_int("LINLI_CODE_MAX_ATTEMPTS", 5)
+CODES_PER_HOUR = env_int("LINLI_CODES_PER_HOUR", 5)
 
 # Background jobs: in-process worker threads, or the Dask cluster at LINLI_DASK_SCHEDULER
 # (tcp://host:8786); JOBS_EAGER runs them inline (tests).

@@ -15,5 +15,6 @@ urlpatterns = [
     path("funding/", include("linli.funding.urls")),
     path("jobs/", include("linli.jobs.urls")),
     path("plans/", include("linli.plans.urls")),
+    path("residents/", include("linli.residents.urls")),
     path("api/v1/", include("linli.api.urls")),
 ]
