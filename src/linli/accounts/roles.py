@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.funding.roles import FUNDING_PERMISSIONS
+from linli.operations.roles import OPERATIONS_PERMISSIONS
 from linli.residents.roles import RESIDENT_PERMISSIONS
 
 
@@ -107,7 +108,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 
 # Each workflow app declares its own permissions per role (e.g. linli.funding.roles).
-for _app_permissions in (FUNDING_PERMISSIONS, RESIDENT_PERMISSIONS):
+for _app_permissions in (FUNDING_PERMISSIONS, OPERATIONS_PERMISSIONS, RESIDENT_PERMISSIONS):
     for _role, _granted in _app_permissions.items():
         ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS.get(_role, frozenset()) | _granted
 

@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from linli.policy.checks import CHECKS
+from linli.policy.pricing import PricingTerms, parse_pricing
 from linli.policy.vocabulary import (
     CATEGORIES,
     CONFIDENCES,
@@ -33,7 +34,7 @@ PACKS_DIR = Path(__file__).parent / "packs"
 PATH_ENV = "LINLI_POLICY_PATH"
 STANDARD_SECTIONS = ("life_circles", "area_standards", "capacity_ratios", "priority_weights")
 INHERITED_SECTIONS = (
-    "scenarios", "rules", "subsidy", "funding_steps", "pilots", *STANDARD_SECTIONS
+    "scenarios", "rules", "subsidy", "funding_steps", "pilots", "pricing", *STANDARD_SECTIONS
 )  # fmt: skip
 # Who designates a pilot community: the city (121号 一), or a district where a pack says so.
 PILOT_DESIGNATORS = ("city", "district")
@@ -143,6 +144,7 @@ class PolicyPack:
     priority_weights: Mapping[str, Standard]
     pilots: PilotDesignation | None = None
     city_zh: str | None = None  # the city whose own measures the pack sets out, if a city's
+    pricing: PricingTerms | None = None  # the inclusive-price check's margin and references
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with id ``rule_id``; ``KeyError`` when the pack has none."""
@@ -287,6 +289,13 @@ def _build(data: dict[str, Any], where: str) -> PolicyPack:
         **standards,
         pilots=_pilots(data["pilots"], f"{where}: pilots") if "pilots" in data else None,
         city_zh=data.get("city_zh"),
+        pricing=(
+            parse_pricing(
+                data["pricing"], f"{where}: pricing", _number, _text, _choice, CONFIDENCES
+            )
+            if "pricing" in data
+            else None
+        ),
     )
     rules = tuple(
         _rule(rule_id, value, pack, f"{where}: rules.{rule_id}")

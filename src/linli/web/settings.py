@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "linli.audit",
     "linli.registry",
     "linli.funding",
+    "linli.operations",
     "linli.jobs",
     "linli.plans",
     "linli.residents",
