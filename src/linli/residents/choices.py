@@ -27,3 +27,17 @@ class ConsentMethod(models.TextChoices):
 class CodePurpose(models.TextChoices):
     SIGN_UP = "sign_up", _("Sign-up")
     SIGN_IN = "sign_in", _("Sign-in")
+
+
+class BookingState(models.TextChoices):
+    """DESIGN.md §8: requested · confirmed · waitlisted · cancelled · attended · no_show."""
+
+    REQUESTED = "requested", _("Requested")
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+    ATTENDED = "attended", _("Attended")
+    NO_SHOW = "no_show", _("Did not come")
+
+
+ACTIVE_STATES = (BookingState.REQUESTED, BookingState.CONFIRMED, BookingState.WAITLISTED)

@@ -63,11 +63,19 @@ def walk_graph():
         return _graph[1], _graph[2]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Found:
     facility: Facility
     distance_m: float
     scenarios: tuple[str, ...]
+    price: str = ""  # the lowest price in force, set where prices are known
+
+    @property
+    def labels(self) -> list[str]:
+        from linli.core.vocabulary import label
+        from linli.policy.vocabulary import SCENARIOS
+
+        return [label(SCENARIOS, s) for s in self.scenarios]
 
     @property
     def minutes(self) -> int:

@@ -293,3 +293,6 @@ class SensitiveView(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("the personal-data view log is append-only")
+
+
+from linli.residents.models_bookings import Booking, Rating, Series, Session  # noqa: E402,F401

@@ -16,6 +16,16 @@ RESIDENT_PERMISSIONS: dict[str, frozenset[str]] = {
         | _perms("familymember", "view", "add", "change")
         | _perms("consent", "view", "add", "change")
         | _perms("notice", "view")
+        | _perms("booking", "view", "add", "change", "rate")
+        | _perms("rating", "view", "add")
+        | _perms("session", "view")
+        | {"operations.view_complaint"}  # the complaints they filed (owner_path)
+    ),
+    # The operator sees the bookings of its own facilities' sessions and records the visits.
+    "operator": frozenset(
+        _perms("session", "view")
+        | _perms("booking", "view", "change", "attend")
+        | _perms("rating", "view")
     ),
     # 社区 desk (线上线下融合): registers people without a phone and acts for them.
     "community_worker": frozenset(
@@ -23,6 +33,8 @@ RESIDENT_PERMISSIONS: dict[str, frozenset[str]] = {
         | _perms("familymember", "view", "add", "change")
         | _perms("consent", "view", "add", "change")
         | _perms("notice", "view")
+        | _perms("booking", "view", "add", "change")
+        | _perms("session", "view")
     ),
     "auditor": frozenset(_perms("sensitiveview", "view")),
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from linli.residents import views
+from linli.residents import views, views_bookings
 
 app_name = "residents"
 urlpatterns = [
@@ -19,5 +19,16 @@ urlpatterns = [
     path("desk/", views.DeskResidentListView.as_view(), name="desk_list"),
     path("desk/new/", views.desk_register, name="desk_register"),
     path("desk/<int:pk>/", views.desk_detail, name="desk_detail"),
+    path("services/<int:pk>/", views_bookings.service, name="service"),
+    path("bookings/", views_bookings.my_bookings, name="bookings"),
+    path("bookings/<int:pk>/cancel/", views_bookings.booking_cancel, name="booking_cancel"),
+    path(
+        "bookings/<int:pk>/calendar.ics", views_bookings.booking_calendar, name="booking_calendar"
+    ),
+    path("bookings/<int:pk>/rate/", views_bookings.booking_rate, name="booking_rate"),
+    path("bookings/<int:pk>/visit/", views_bookings.booking_visit, name="booking_visit"),
+    path("facilities/<int:pk>/complaint/", views_bookings.complaint_new, name="complaint_new"),
+    path("sessions/", views_bookings.session_list, name="session_list"),
+    path("sessions/<int:pk>/", views_bookings.session_detail, name="session_detail"),
     path("sensitive-views/", views.SensitiveViewListView.as_view(), name="sensitive_views"),
 ]

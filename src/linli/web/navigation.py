@@ -82,10 +82,12 @@ MENU: tuple[NavGroup, ...] = (
         _("Residents"),
         (
             NavItem(_("Find services"), "residents:portal", "residents.portal_resident", "⌕"),
+            NavItem(_("My bookings"), "residents:bookings", "residents.portal_resident", "☑"),
             NavItem(_("My family"), "residents:family", "residents.portal_resident", "☺"),
             NavItem(_("Messages"), "residents:notices", "residents.portal_resident", "✉"),
             NavItem(_("My information"), "residents:my_data", "residents.portal_resident", "ⓘ"),
             NavItem(_("Residents"), "residents:desk_list", "residents.add_resident", "☷"),
+            NavItem(_("Bookings"), "residents:session_list", "residents.attend_booking", "☑"),
         ),
     ),
     NavGroup(
