@@ -18,5 +18,6 @@ urlpatterns = [
     path("plans/", include("linli.plans.urls")),
     path("monitoring/", include("linli.monitoring.urls")),
     path("progress/", include("linli.monitoring.urls_public")),
+    path("residents/", include("linli.residents.urls")),
     path("api/v1/", include("linli.api.urls")),
 ]
