@@ -251,10 +251,36 @@ def search_path() -> tuple[Path, ...]:
     return (*extra, *_ADDED_DIRS, PACKS_DIR)
 
 
-def list_packs() -> tuple[PolicyPack, ...]:
-    """Every pack on the search path, sorted by id (the first file found wins for an id)."""
-    ids = {path.stem for directory in search_path() for path in directory.glob("*.toml")}
-    return tuple(load_pack(pack_id) for pack_id in sorted(ids))
+def list_packs(*, skip_invalid: bool = False) -> tuple[PolicyPack, ...]:
+    """Every pack on the search path, sorted by id (the first file found wins for an id).
+
+    A pack that does not load raises :class:`PolicyPackError`, unless ``skip_invalid``: then it
+    is left out (the web platform keeps serving the valid ones; :func:`invalid_packs` and the
+    deployment check say which are not).
+    """
+    packs = []
+    for pack_id in _pack_ids():
+        try:
+            packs.append(load_pack(pack_id))
+        except PolicyPackError:
+            if not skip_invalid:
+                raise
+    return tuple(packs)
+
+
+def invalid_packs() -> dict[str, str]:
+    """Each pack on the search path that does not load, with the reason."""
+    problems = {}
+    for pack_id in _pack_ids():
+        try:
+            load_pack(pack_id)
+        except PolicyPackError as error:
+            problems[pack_id] = str(error)
+    return problems
+
+
+def _pack_ids() -> list[str]:
+    return sorted({path.stem for directory in search_path() for path in directory.glob("*.toml")})
 
 
 def load_pack(pack: str | os.PathLike[str]) -> PolicyPack:
