@@ -173,6 +173,15 @@ class Application(FSMModelMixin, models.Model):
     evaluation = models.JSONField(_("policy evaluation"), default=dict, blank=True)
     eligible = models.BooleanField(_("eligible"), default=False)
     state = FSMField(_("state"), default=S.DRAFT, choices=S.choices, protected=True)
+    # 投入运营: the registry facility the project became (both ways: facility.funded_project).
+    facility = models.OneToOneField(
+        "registry.Facility",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funded_project",
+        verbose_name=_("facility in operation"),
+    )
     return_comment = models.TextField(_("comments on return"), blank=True)
     decision_comment = models.TextField(_("city decision comment"), blank=True)
     created_by = models.ForeignKey(

@@ -25,6 +25,7 @@ from linli.core.permissions import (
     require_permission,
 )
 from linli.funding import attachments as files
+from linli.funding import handover
 from linli.funding.choices import (
     DEPARTMENT_DIMENSIONS,
     ApplicationState,
@@ -540,6 +541,8 @@ def application_decide(
     else:
         raise ValidationError({"decision": _("Unknown decision.")})
     application = _transition(actor, application, name, permission=None, decision_comment=comment)
+    if name == "select":
+        handover.site_reserve(actor=actor, application=application)
     notify(
         recipients(application, Role.DISTRICT_OFFICER) + [application.created_by],
         application,
@@ -863,9 +866,11 @@ def milestone_record(
     milestone.save()
     _audit_create(actor, milestone)
     if kind == MilestoneKind.START:
-        _transition(actor, application, "start_construction", permission=None)
+        application = _transition(actor, application, "start_construction", permission=None)
+        handover.site_occupy(actor=actor, application=application)
     elif kind == MilestoneKind.OPERATION:
-        _transition(actor, application, "start_operation", permission=None)
+        application = _transition(actor, application, "start_operation", permission=None)
+        handover.facility_from_project(actor=actor, application=application, opened_on=achieved_on)
     return milestone
 
 
