@@ -240,3 +240,33 @@ def test_the_priority_list_is_closed_everywhere(make, fn, run, pick):
     result = pick(run(data, "national-2023"), "functions.min_priority_scenarios")
     assert not result.passed
     assert "申报1项" in result.message_zh
+
+
+def test_the_national_texts_own_name_yang_lao_tuo_yu_is_listed(make, fn, run, pick):
+    # 121号: "提供养老托育、社区助餐、家政便民……等一种或多种服务" — 养老托育 is in the list.
+    data = make(
+        functions=[
+            {"scenario": "养老托育", "category": "inclusive", "floor_area_m2": 300},
+            fn("community_meals", floor_area_m2=300),
+            fn("fitness", floor_area_m2=300),
+        ]
+    )
+
+    evaluation = run(data, "national-2023")
+    assert pick(evaluation, "functions.scenario_known").passed
+    assert pick(evaluation, "functions.min_scenarios").passed
+    assert evaluation.eligible
+
+
+def test_yang_lao_tuo_yu_is_not_one_of_beijings_nine(make, fn, run, pick):
+    data = make(
+        functions=[
+            {"scenario": "养老托育", "category": "inclusive", "floor_area_m2": 300},
+            fn("community_meals", floor_area_m2=300),
+            fn("fitness", floor_area_m2=300),
+        ]
+    )
+
+    evaluation = run(data)
+    assert not pick(evaluation, "functions.scenario_known").passed
+    assert not evaluation.eligible

@@ -30,14 +30,15 @@ from linli.policy.vocabulary import (
     KINDS,
     SCENARIOS,
     SEVERITIES,
+    normalise,
 )
 
 PACKS_DIR = Path(__file__).parent / "packs"
 PATH_ENV = "LINLI_POLICY_PATH"
 STANDARD_SECTIONS = ("life_circles", "area_standards", "capacity_ratios", "priority_weights")
 INHERITED_SECTIONS = (
-    "scenarios", "rules", "subsidy", "funding_steps", "pilots", "release", "review",
-    "funding_channels", *STANDARD_SECTIONS
+    "scenarios", "listed_services", "rules", "subsidy", "funding_steps", "pilots", "release",
+    "review", "funding_channels", *STANDARD_SECTIONS
 )  # fmt: skip
 # Keys of a rule whose change makes the parent's citation stale (the new value needs its own).
 RULE_SUBSTANCE = ("check", "severity", "params")
@@ -198,6 +199,14 @@ class PolicyPack:
     funding_channels: Mapping[str, FundingChannel] = field(default_factory=lambda: _frozen({}))
     # The pack's files as read, the pack's own first and then each parent: (file name, text).
     files: tuple[tuple[str, str], ...] = ()
+    listed_services: tuple[str, ...] = ()  # listed names that are none of the 9 scenarios
+
+    def listed(self, scenario: str) -> bool:
+        """Whether a function's scenario is in the pack's list: one of its scenarios, or a
+        service its text lists by another name (compared after normalisation)."""
+        if scenario in self.scenarios:
+            return True
+        return normalise(scenario) in {normalise(name) for name in self.listed_services}
 
     @property
     def version(self) -> str:
@@ -535,6 +544,7 @@ def _build(data: dict[str, Any], where: str) -> PolicyPack:
         **standards,
         pilots=_pilots(data["pilots"], f"{where}: pilots") if "pilots" in data else None,
         city_zh=data.get("city_zh"),
+        listed_services=tuple(data.get("listed_services", ())),
         release=_release(data["release"], f"{where}: release") if "release" in data else None,
         review=_review(data["review"], f"{where}: review") if "review" in data else None,
         funding_channels=_frozen(
