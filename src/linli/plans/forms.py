@@ -19,7 +19,9 @@ class DiagnosisForm(StyledFormMixin, forms.Form):
         self.fields["area"].queryset = restrict(areas, user)
         if self.fields["area"].queryset.filter(pk=user.jurisdiction_id).exists():
             self.fields["area"].initial = user.jurisdiction_id  # most runs are of one's own area
-        self.fields["policy"].choices = [(p.id, f"{p.id} · {p.title_zh}") for p in list_packs()]
+        self.fields["policy"].choices = [
+            (p.id, f"{p.id} · {p.title_zh}") for p in list_packs(skip_invalid=True)
+        ]
 
     def job_params(self) -> dict:
         return {"policy": self.cleaned_data["policy"]}

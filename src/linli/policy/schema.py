@@ -204,6 +204,9 @@ class PackFile(_Model):
     effective_from: date | None = None
     sources: list[SourceDocument] | None = None
     scenarios: dict[Scenario, ScenarioEntry] | None = None
+    # Services the pack's text lists by a name that is none of the 9 scenarios (121号's 养老托育,
+    # which covers two of them): such a function is listed, and counts, but earns no subsidy.
+    listed_services: list[Text] | None = None
     rules: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.]+$")], RuleEntry] | None = (
         None
     )
