@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.funding.roles import FUNDING_PERMISSIONS
+from linli.participation.roles import PARTICIPATION_PERMISSIONS
 
 
 class Role(models.TextChoices):
@@ -106,8 +107,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 
 # Each workflow app declares its own permissions per role (e.g. linli.funding.roles).
-for _role, _granted in FUNDING_PERMISSIONS.items():
-    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS.get(_role, frozenset()) | _granted
+for _app_permissions in (FUNDING_PERMISSIONS, PARTICIPATION_PERMISSIONS):
+    for _role, _granted in _app_permissions.items():
+        ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS.get(_role, frozenset()) | _granted
 
 
 def permissions_of(role: str) -> frozenset[str]:

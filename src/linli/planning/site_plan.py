@@ -3,7 +3,8 @@
 Plain tables in, plain data out (no Django). Demand per scenario follows who uses it:
 residents aged 60+ for elderly care and community meals, 0–2 for infant care, 6–12 for
 after-school care, everyone for the rest. Demand already within reach of an existing facility
-of the scenario gains nothing (existing facilities count as open). The fundable-complex rule
+of the scenario gains nothing (existing facilities count as open). Residents' ranked needs, when
+a survey is chosen, weigh each community's demand per scenario (:mod:`linli.planning.needs`). The fundable-complex rule
 (e.g. Beijing: ≥ 3 scenarios, ≥ 2 priority ones) comes from the policy pack.
 """
 
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from linli.planning.access import nearest_facilities, snap_index, snap_points
+from linli.planning.needs import weight_for
 from linli.planning.network import WalkGraph
 from linli.planning.siting import (
     ComplexRule,
@@ -44,6 +46,8 @@ class PlanRequest:
     min_floor_area_m2: float
     fundable_complexes: bool
     time_limit_s: float = 30.0
+    # Residents' ranked needs (linli.planning.needs.need_weights): community × service.
+    need_weights: pd.DataFrame | None = None
 
 
 def complex_rule(pack: PolicyPack) -> tuple[ComplexRule, frozenset[str]]:
@@ -89,7 +93,8 @@ def site_plan(
     scenarios = [
         Scenario(
             code=code,
-            weights=scenario_demand(communities, demand, code),
+            weights=scenario_demand(communities, demand, code)
+            * weight_for(request.need_weights, demand["community"].astype(str).tolist(), code),
             radius=request.radius_m,
             min_floor_area_m2=request.min_floor_area_m2,
             priority=code in priority,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +31,9 @@ from linli.policy.vocabulary import (
 
 PACKS_DIR = Path(__file__).parent / "packs"
 PATH_ENV = "LINLI_POLICY_PATH"
-STANDARD_SECTIONS = ("life_circles", "area_standards", "capacity_ratios", "priority_weights")
+STANDARD_SECTIONS = (
+    "life_circles", "area_standards", "capacity_ratios", "priority_weights", "participation"
+)  # fmt: skip
 INHERITED_SECTIONS = (
     "scenarios", "rules", "subsidy", "funding_steps", "pilots", *STANDARD_SECTIONS
 )  # fmt: skip
@@ -141,6 +143,8 @@ class PolicyPack:
     area_standards: Mapping[str, Standard]
     capacity_ratios: Mapping[str, Standard]
     priority_weights: Mapping[str, Standard]
+    # Residents' participation: the public notice's comment period (linli.participation).
+    participation: Mapping[str, Standard] = field(default_factory=dict)
     pilots: PilotDesignation | None = None
     city_zh: str | None = None  # the city whose own measures the pack sets out, if a city's
 

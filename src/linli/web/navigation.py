@@ -68,6 +68,23 @@ MENU: tuple[NavGroup, ...] = (
         ),
     ),
     NavGroup(
+        _("Participation"),
+        (
+            NavItem(
+                _("Needs surveys"),
+                "participation:survey_list",
+                "participation.view_survey",
+                "☰",
+            ),
+            NavItem(
+                _("Public notices"),
+                "participation:notice_list",
+                "participation.view_publicnotice",
+                "✆",
+            ),
+        ),
+    ),
+    NavGroup(
         _("Administration"),
         (
             NavItem(_("Accounts"), "accounts:user_list", "accounts.view_user", "☺"),

@@ -15,5 +15,8 @@ urlpatterns = [
     path("funding/", include("linli.funding.urls")),
     path("jobs/", include("linli.jobs.urls")),
     path("plans/", include("linli.plans.urls")),
+    path("participation/", include("linli.participation.urls")),
+    path("p/", include("linli.participation.urls_public")),
+    path("captcha/", include("captcha.urls")),
     path("api/v1/", include("linli.api.urls")),
 ]
