@@ -129,7 +129,9 @@ class TestResults(SurveyTestCase):
         results = survey_results(self.survey, self.worker)
         area = results.area
         self.assertEqual((area.responses, area.households), (3, 1200))
-        self.assertEqual([n.scenario for n in area.needs[:3]], ["health", "elderly_care", "fitness"])
+        self.assertEqual(
+            [n.scenario for n in area.needs[:3]], ["health", "elderly_care", "fitness"]
+        )
         self.assertEqual(area.needs[0].points, 3 + 3 + 2)
         self.assertEqual(results.communities[0].responses, 3)
         self.assertEqual(results.channels, {"paper": 3})

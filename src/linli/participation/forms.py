@@ -102,10 +102,10 @@ class NoticeForm(StyledFormMixin, forms.Form):
 
 
 class CommentForm(StyledFormMixin, forms.Form):
-    name = forms.CharField(
-        label=_("signed as (optional)"), max_length=40, required=False
+    name = forms.CharField(label=_("signed as (optional)"), max_length=40, required=False)
+    text = forms.CharField(
+        label=_("comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    text = forms.CharField(label=_("comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     challenge = CaptchaField(label=_("Type the result of the sum in the picture"))
 
 

@@ -144,12 +144,12 @@ class SurveyResponse(models.Model):
         _("third most needed"), max_length=24, blank=True, choices=choices(vocabulary.SCENARIOS)
     )
     hours = models.CharField(_("preferred hours"), max_length=16, choices=Hours.choices)
-    monthly_pay = models.CharField(
-        _("would pay a month"), max_length=8, choices=MonthlyPay.choices
-    )
+    monthly_pay = models.CharField(_("would pay a month"), max_length=8, choices=MonthlyPay.choices)
     needs_elder = models.BooleanField(_("an elder needs care"), default=False)
     needs_infant = models.BooleanField(_("an infant (0–3) needs care"), default=False)
-    needs_school_child = models.BooleanField(_("a school child needs after-school care"), default=False)
+    needs_school_child = models.BooleanField(
+        _("a school child needs after-school care"), default=False
+    )
     comment = models.TextField(_("anything else"), blank=True, max_length=1000)
     comment_scenario = models.CharField(
         _("the comment is about"), max_length=24, blank=True, choices=choices(vocabulary.SCENARIOS)
@@ -279,3 +279,6 @@ class SubmissionAttempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["kind", "client", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M:%S}"

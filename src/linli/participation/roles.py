@@ -27,9 +27,7 @@ PARTICIPATION_PERMISSIONS: dict[str, frozenset[str]] = {
     "city_admin": frozenset(_READ),
     "city_department": frozenset(_READ),
     "district_officer": frozenset(
-        _READ
-        | _perms("publicnotice", "add")
-        | _perms("noticecomment", "moderate", "answer")
+        _READ | _perms("publicnotice", "add") | _perms("noticecomment", "moderate", "answer")
     ),
     "street_officer": frozenset(_READ | _RUN_SURVEYS),
     "community_worker": frozenset(_READ | _RUN_SURVEYS),

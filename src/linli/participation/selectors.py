@@ -41,6 +41,11 @@ class AreaResult:
     def response_rate(self) -> float | None:
         return self.responses / self.households if self.households else None
 
+    @property
+    def response_percent(self) -> float | None:
+        rate = self.response_rate
+        return None if rate is None else round(rate * 100, 1)
+
 
 @dataclass
 class SurveyResults:
@@ -118,7 +123,10 @@ def survey_results(survey: Survey, user) -> SurveyResults:
         hours=[(str(choice.label), hours.get(choice.value, 0)) for choice in Hours],
         monthly_pay=[(str(choice.label), pay.get(choice.value, 0)) for choice in MonthlyPay],
         who_needs=[
-            (str(SurveyResponse._meta.get_field(f).verbose_name), sum(getattr(a, f) for a in answers))
+            (
+                str(SurveyResponse._meta.get_field(f).verbose_name),
+                sum(getattr(a, f) for a in answers),
+            )
             for f in ("needs_elder", "needs_infant", "needs_school_child")
         ],
         comments=grouped,
@@ -192,4 +200,3 @@ def consultation_record(application, user) -> ConsultationRecord:
         comments=comments,
         comment_counts=counts,
     )
-

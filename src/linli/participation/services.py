@@ -146,7 +146,9 @@ def _answer_fields(answers: dict, survey: Survey) -> dict:
             {"second_choice": _("Choose a different service for each place in the ranking.")}
         )
     if any(choice not in survey.scenarios for choice in ranking):
-        raise ValidationError({"first_choice": _("Choose one of the services the survey asks about.")})
+        raise ValidationError(
+            {"first_choice": _("Choose one of the services the survey asks about.")}
+        )
     return data
 
 
@@ -179,7 +181,11 @@ def _code_for(survey: Survey, code: str) -> HouseholdCode:
     found = survey.codes.filter(code=code.strip().upper()).select_related("community").first()
     if found is None:
         raise ValidationError(
-            {"household_code": _("This household code is not one of this survey's codes: check the slip.")}
+            {
+                "household_code": _(
+                    "This household code is not one of this survey's codes: check the slip."
+                )
+            }
         )
     return found
 
@@ -194,7 +200,11 @@ def response_submit(*, survey: Survey, answers: dict, household_code: str = "", 
             survey.jurisdiction.path
         ):
             raise ValidationError(
-                {"household_code": _("Your account is not in the surveyed area: enter the code on your slip.")}
+                {
+                    "household_code": _(
+                        "Your account is not in the surveyed area: enter the code on your slip."
+                    )
+                }
             )
         return _save_answer(survey, community, f"account:{resident.pk}", Channel.ONLINE, data, None)
     if not household_code:
@@ -250,9 +260,7 @@ def comment_submit(*, notice: PublicNotice, text: str, name: str = "") -> Notice
     if not text.strip():
         raise ValidationError({"text": _("Write your comment.")})
     with transaction.atomic():
-        comment = NoticeComment.objects.create(
-            notice=notice, text=text.strip(), name=name.strip()
-        )
+        comment = NoticeComment.objects.create(notice=notice, text=text.strip(), name=name.strip())
         audit_record(actor=None, action=AuditAction.CREATE, obj=comment, after=snapshot(comment))
     return comment
 
@@ -297,6 +305,10 @@ def comment_answer(*, actor, comment: NoticeComment, answer: str) -> NoticeComme
         comment.answered_at = timezone.now()
         comment.save()
         audit_record(
-            actor=actor, action=AuditAction.UPDATE, obj=comment, before=before, after=snapshot(comment)
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=comment,
+            before=before,
+            after=snapshot(comment),
         )
     return comment

@@ -14,9 +14,7 @@ urlpatterns = [
     path("surveys/<int:pk>/close/", views.survey_close, name="survey_close"),
     path("surveys/<int:pk>/export/", views.survey_export, name="survey_export"),
     path("notices/", views.NoticeListView.as_view(), name="notice_list"),
-    path(
-        "notices/create/<int:application_pk>/", views.notice_create, name="notice_create"
-    ),
+    path("notices/create/<int:application_pk>/", views.notice_create, name="notice_create"),
     path("notices/<int:pk>/", views.NoticeDetailView.as_view(), name="notice_detail"),
     path("comments/<int:pk>/moderate/", views.comment_moderate, name="comment_moderate"),
     path("comments/<int:pk>/answer/", views.comment_answer, name="comment_answer"),

@@ -74,6 +74,7 @@ class SurveyListView(RestrictedListView):
             .get_queryset()
             .select_related("jurisdiction")
             .annotate(answer_count=Count("responses"))
+            .order_by("-opens_on", "-pk")
         )
 
     def get_context_data(self, **kwargs):
@@ -92,7 +93,9 @@ def survey_create(request):
         except ValidationError as error:
             _errors(request, form, error)
         else:
-            messages.success(request, _("Survey created: print the poster and the household codes."))
+            messages.success(
+                request, _("Survey created: print the poster and the household codes.")
+            )
             return redirect(survey)
     return render(
         request, "participation/form.html", {"form": form, "title": _("New needs survey")}
@@ -110,9 +113,7 @@ def _chart(results) -> dict:
         },
         "rates": {
             "labels": [c.name for c in results.communities],
-            "values": [
-                round((c.response_rate or 0) * 100, 1) for c in results.communities
-            ],
+            "values": [round((c.response_rate or 0) * 100, 1) for c in results.communities],
             "title": _("Households that answered (%)"),
         },
     }
@@ -135,6 +136,7 @@ class SurveyDetailView(RestrictedDetailView):
             can_change=has_permission(user, Survey, "change"),
             can_enter=has_permission(user, SurveyResponse, "add"),
             asked=[label(vocabulary.SCENARIOS, code) for code in survey.scenarios],
+            title=survey.title,
             **kwargs,
         )
 
@@ -163,7 +165,9 @@ def survey_codes(request, pk: int):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.household_codes_issue(actor=request.user, survey=survey, **form.cleaned_data)
+                services.household_codes_issue(
+                    actor=request.user, survey=survey, **form.cleaned_data
+                )
             except ValidationError as error:
                 _errors(request, form, error)
             else:
@@ -182,7 +186,9 @@ def survey_codes(request, pk: int):
 
 
 def _used_code_pks(survey: Survey) -> list[int]:
-    keys = survey.responses.filter(household__startswith="code:").values_list("household", flat=True)
+    keys = survey.responses.filter(household__startswith="code:").values_list(
+        "household", flat=True
+    )
     return [int(key.split(":", 1)[1]) for key in keys]
 
 
@@ -302,6 +308,7 @@ class NoticeListView(RestrictedListView):
             .get_queryset()
             .select_related("application")
             .annotate(pending_count=Count("comments", filter=Q(comments__state="pending")))
+            .order_by("-opens_at", "-pk")
         )
 
 
@@ -344,6 +351,7 @@ class NoticeDetailView(RestrictedDetailView):
             can_moderate=has_permission(user, NoticeComment, "moderate"),
             can_answer=has_permission(user, NoticeComment, "answer"),
             pending=CommentState.PENDING,
+            title=_("Public notice: %(project)s") % {"project": notice.application},
             **kwargs,
         )
 

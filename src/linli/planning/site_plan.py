@@ -4,8 +4,9 @@ Plain tables in, plain data out (no Django). Demand per scenario follows who use
 residents aged 60+ for elderly care and community meals, 0–2 for infant care, 6–12 for
 after-school care, everyone for the rest. Demand already within reach of an existing facility
 of the scenario gains nothing (existing facilities count as open). Residents' ranked needs, when
-a survey is chosen, weigh each community's demand per scenario (:mod:`linli.planning.needs`). The fundable-complex rule
-(e.g. Beijing: ≥ 3 scenarios, ≥ 2 priority ones) comes from the policy pack.
+a survey is chosen, weigh each community's demand per scenario (:mod:`linli.planning.needs`).
+The fundable-complex rule (e.g. Beijing: ≥ 3 scenarios, ≥ 2 priority ones) comes from the
+policy pack.
 """
 
 from __future__ import annotations
@@ -71,6 +72,20 @@ def scenario_demand(communities: pd.DataFrame, demand: pd.DataFrame, scenario: s
     )
 
 
+def weighted_demand(
+    communities: pd.DataFrame,
+    demand: pd.DataFrame,
+    scenario: str,
+    need_weights: pd.DataFrame | None = None,
+) -> np.ndarray:
+    """Residents at each demand point who use ``scenario``, weighed by their community's
+    ranked need for it when a survey's weights are given (:mod:`linli.planning.needs`)."""
+    codes = demand["community"].astype(str).tolist()
+    return scenario_demand(communities, demand, scenario) * weight_for(
+        need_weights, codes, scenario
+    )
+
+
 def site_plan(
     graph: WalkGraph,
     communities: pd.DataFrame,
@@ -93,8 +108,7 @@ def site_plan(
     scenarios = [
         Scenario(
             code=code,
-            weights=scenario_demand(communities, demand, code)
-            * weight_for(request.need_weights, demand["community"].astype(str).tolist(), code),
+            weights=weighted_demand(communities, demand, code, request.need_weights),
             radius=request.radius_m,
             min_floor_area_m2=request.min_floor_area_m2,
             priority=code in priority,

@@ -3,147 +3,481 @@
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import linli.participation.models
 from django.conf import settings
 from django.db import migrations, models
 
+import linli.participation.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('funding', '0003_grace_optional'),
-        ('registry', '0002_registry'),
+        ("funding", "0003_grace_optional"),
+        ("registry", "0002_registry"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PublicNotice',
+            name="PublicNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('summary', models.TextField(max_length=4000, verbose_name='what is proposed')),
-                ('opens_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='published at')),
-                ('closes_at', models.DateTimeField(verbose_name='comments close at')),
-                ('period_days', models.PositiveSmallIntegerField(verbose_name='comment period (days)')),
-                ('token', models.CharField(default=linli.participation.models.new_token, max_length=16, unique=True, verbose_name='link key')),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='public_notice', to='funding.application', verbose_name='application')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("summary", models.TextField(max_length=4000, verbose_name="what is proposed")),
+                (
+                    "opens_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="published at"
+                    ),
+                ),
+                ("closes_at", models.DateTimeField(verbose_name="comments close at")),
+                (
+                    "period_days",
+                    models.PositiveSmallIntegerField(verbose_name="comment period (days)"),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=linli.participation.models.new_token,
+                        max_length=16,
+                        unique=True,
+                        verbose_name="link key",
+                    ),
+                ),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="public_notice",
+                        to="funding.application",
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'public notice',
-                'verbose_name_plural': 'public notices',
-                'ordering': ['-opens_at', '-pk'],
+                "verbose_name": "public notice",
+                "verbose_name_plural": "public notices",
+                "ordering": ["-opens_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='NoticeComment',
+            name="NoticeComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=40, verbose_name='signed as')),
-                ('text', models.TextField(max_length=2000, verbose_name='comment')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='submitted at')),
-                ('state', django_fsm.FSMField(choices=[('pending', 'Awaiting moderation'), ('published', 'Published'), ('rejected', 'Not published')], default='pending', max_length=50, protected=True, verbose_name='state')),
-                ('moderation_reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('moderated_at', models.DateTimeField(null=True)),
-                ('answer', models.TextField(blank=True, max_length=2000, verbose_name="the district's answer")),
-                ('answered_at', models.DateTimeField(null=True)),
-                ('answered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('moderated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comments', to='participation.publicnotice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=40, verbose_name="signed as")),
+                ("text", models.TextField(max_length=2000, verbose_name="comment")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="submitted at"
+                    ),
+                ),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("pending", "Awaiting moderation"),
+                            ("published", "Published"),
+                            ("rejected", "Not published"),
+                        ],
+                        default="pending",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "moderation_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="reason"),
+                ),
+                ("moderated_at", models.DateTimeField(null=True)),
+                (
+                    "answer",
+                    models.TextField(
+                        blank=True, max_length=2000, verbose_name="the district's answer"
+                    ),
+                ),
+                ("answered_at", models.DateTimeField(null=True)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "moderated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="comments",
+                        to="participation.publicnotice",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notice comment',
-                'verbose_name_plural': 'notice comments',
-                'ordering': ['submitted_at', 'pk'],
+                "verbose_name": "notice comment",
+                "verbose_name_plural": "notice comments",
+                "ordering": ["submitted_at", "pk"],
             },
             bases=(django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='SubmissionAttempt',
+            name="SubmissionAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=16)),
-                ('client', models.CharField(max_length=64)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=16)),
+                ("client", models.CharField(max_length=64)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'indexes': [models.Index(fields=['kind', 'client', 'at'], name='participati_kind_a51cb2_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["kind", "client", "at"], name="participati_kind_a51cb2_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('scenarios', models.JSONField(default=list, verbose_name='services asked about')),
-                ('opens_on', models.DateField(verbose_name='opens on')),
-                ('closes_on', models.DateField(verbose_name='closes on')),
-                ('state', django_fsm.FSMField(choices=[('open', 'Taking answers'), ('closed', 'Closed')], default='open', max_length=50, protected=True, verbose_name='state')),
-                ('token', models.CharField(default=linli.participation.models.new_token, max_length=16, unique=True, verbose_name='link key')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('jurisdiction', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.jurisdiction', verbose_name='area surveyed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("scenarios", models.JSONField(default=list, verbose_name="services asked about")),
+                ("opens_on", models.DateField(verbose_name="opens on")),
+                ("closes_on", models.DateField(verbose_name="closes on")),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[("open", "Taking answers"), ("closed", "Closed")],
+                        default="open",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=linli.participation.models.new_token,
+                        max_length=16,
+                        unique=True,
+                        verbose_name="link key",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "jurisdiction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.jurisdiction",
+                        verbose_name="area surveyed",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'needs survey',
-                'verbose_name_plural': 'needs surveys',
-                'ordering': ['-opens_on', '-pk'],
+                "verbose_name": "needs survey",
+                "verbose_name_plural": "needs surveys",
+                "ordering": ["-opens_on", "-pk"],
             },
             bases=(django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='HouseholdCode',
+            name="HouseholdCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(default=linli.participation.models.new_household_code, max_length=12, verbose_name='household code')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.jurisdiction')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codes', to='participation.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        default=linli.participation.models.new_household_code,
+                        max_length=12,
+                        verbose_name="household code",
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.jurisdiction",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="codes",
+                        to="participation.survey",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'household code',
-                'verbose_name_plural': 'household codes',
-                'ordering': ['community', 'pk'],
+                "verbose_name": "household code",
+                "verbose_name_plural": "household codes",
+                "ordering": ["community", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyResponse',
+            name="SurveyResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('household', models.CharField(editable=False, max_length=64)),
-                ('channel', models.CharField(choices=[('online', 'Online (phone)'), ('paper', 'Paper, entered at the desk')], max_length=8, verbose_name='channel')),
-                ('first_choice', models.CharField(choices=[('elderly_care', '养老服务'), ('infant_care', '婴幼儿托育'), ('child_afterschool', '儿童托管'), ('community_meals', '社区助餐'), ('home_services', '家政便民'), ('health', '健康服务'), ('fitness', '体育健身'), ('culture_leisure', '文化休闲'), ('child_play', '儿童游憩')], max_length=24, verbose_name='most needed service')),
-                ('second_choice', models.CharField(blank=True, choices=[('elderly_care', '养老服务'), ('infant_care', '婴幼儿托育'), ('child_afterschool', '儿童托管'), ('community_meals', '社区助餐'), ('home_services', '家政便民'), ('health', '健康服务'), ('fitness', '体育健身'), ('culture_leisure', '文化休闲'), ('child_play', '儿童游憩')], max_length=24, verbose_name='second most needed')),
-                ('third_choice', models.CharField(blank=True, choices=[('elderly_care', '养老服务'), ('infant_care', '婴幼儿托育'), ('child_afterschool', '儿童托管'), ('community_meals', '社区助餐'), ('home_services', '家政便民'), ('health', '健康服务'), ('fitness', '体育健身'), ('culture_leisure', '文化休闲'), ('child_play', '儿童游憩')], max_length=24, verbose_name='third most needed')),
-                ('hours', models.CharField(choices=[('weekday_day', 'Weekday daytime'), ('weekday_evening', 'Weekday evenings'), ('weekend', 'Weekends'), ('any', 'Any time')], max_length=16, verbose_name='preferred hours')),
-                ('monthly_pay', models.CharField(choices=[('0', 'Nothing'), ('1-100', 'Up to 100 CNY'), ('101-300', '101–300 CNY'), ('301-800', '301–800 CNY'), ('800+', 'More than 800 CNY')], max_length=8, verbose_name='would pay a month')),
-                ('needs_elder', models.BooleanField(default=False, verbose_name='an elder needs care')),
-                ('needs_infant', models.BooleanField(default=False, verbose_name='an infant (0–3) needs care')),
-                ('needs_school_child', models.BooleanField(default=False, verbose_name='a school child needs after-school care')),
-                ('comment', models.TextField(blank=True, max_length=1000, verbose_name='anything else')),
-                ('comment_scenario', models.CharField(blank=True, choices=[('elderly_care', '养老服务'), ('infant_care', '婴幼儿托育'), ('child_afterschool', '儿童托管'), ('community_meals', '社区助餐'), ('home_services', '家政便民'), ('health', '健康服务'), ('fitness', '体育健身'), ('culture_leisure', '文化休闲'), ('child_play', '儿童游憩')], max_length=24, verbose_name='the comment is about')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='submitted at')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.jurisdiction', verbose_name='community')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='entered by')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='participation.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("household", models.CharField(editable=False, max_length=64)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("online", "Online (phone)"),
+                            ("paper", "Paper, entered at the desk"),
+                        ],
+                        max_length=8,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "first_choice",
+                    models.CharField(
+                        choices=[
+                            ("elderly_care", "养老服务"),
+                            ("infant_care", "婴幼儿托育"),
+                            ("child_afterschool", "儿童托管"),
+                            ("community_meals", "社区助餐"),
+                            ("home_services", "家政便民"),
+                            ("health", "健康服务"),
+                            ("fitness", "体育健身"),
+                            ("culture_leisure", "文化休闲"),
+                            ("child_play", "儿童游憩"),
+                        ],
+                        max_length=24,
+                        verbose_name="most needed service",
+                    ),
+                ),
+                (
+                    "second_choice",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("elderly_care", "养老服务"),
+                            ("infant_care", "婴幼儿托育"),
+                            ("child_afterschool", "儿童托管"),
+                            ("community_meals", "社区助餐"),
+                            ("home_services", "家政便民"),
+                            ("health", "健康服务"),
+                            ("fitness", "体育健身"),
+                            ("culture_leisure", "文化休闲"),
+                            ("child_play", "儿童游憩"),
+                        ],
+                        max_length=24,
+                        verbose_name="second most needed",
+                    ),
+                ),
+                (
+                    "third_choice",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("elderly_care", "养老服务"),
+                            ("infant_care", "婴幼儿托育"),
+                            ("child_afterschool", "儿童托管"),
+                            ("community_meals", "社区助餐"),
+                            ("home_services", "家政便民"),
+                            ("health", "健康服务"),
+                            ("fitness", "体育健身"),
+                            ("culture_leisure", "文化休闲"),
+                            ("child_play", "儿童游憩"),
+                        ],
+                        max_length=24,
+                        verbose_name="third most needed",
+                    ),
+                ),
+                (
+                    "hours",
+                    models.CharField(
+                        choices=[
+                            ("weekday_day", "Weekday daytime"),
+                            ("weekday_evening", "Weekday evenings"),
+                            ("weekend", "Weekends"),
+                            ("any", "Any time"),
+                        ],
+                        max_length=16,
+                        verbose_name="preferred hours",
+                    ),
+                ),
+                (
+                    "monthly_pay",
+                    models.CharField(
+                        choices=[
+                            ("0", "Nothing"),
+                            ("1-100", "Up to 100 CNY"),
+                            ("101-300", "101–300 CNY"),
+                            ("301-800", "301–800 CNY"),
+                            ("800+", "More than 800 CNY"),
+                        ],
+                        max_length=8,
+                        verbose_name="would pay a month",
+                    ),
+                ),
+                (
+                    "needs_elder",
+                    models.BooleanField(default=False, verbose_name="an elder needs care"),
+                ),
+                (
+                    "needs_infant",
+                    models.BooleanField(default=False, verbose_name="an infant (0–3) needs care"),
+                ),
+                (
+                    "needs_school_child",
+                    models.BooleanField(
+                        default=False, verbose_name="a school child needs after-school care"
+                    ),
+                ),
+                (
+                    "comment",
+                    models.TextField(blank=True, max_length=1000, verbose_name="anything else"),
+                ),
+                (
+                    "comment_scenario",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("elderly_care", "养老服务"),
+                            ("infant_care", "婴幼儿托育"),
+                            ("child_afterschool", "儿童托管"),
+                            ("community_meals", "社区助餐"),
+                            ("home_services", "家政便民"),
+                            ("health", "健康服务"),
+                            ("fitness", "体育健身"),
+                            ("culture_leisure", "文化休闲"),
+                            ("child_play", "儿童游憩"),
+                        ],
+                        max_length=24,
+                        verbose_name="the comment is about",
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="submitted at"
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.jurisdiction",
+                        verbose_name="community",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="entered by",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="participation.survey",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'survey answer',
-                'verbose_name_plural': 'survey answers',
-                'ordering': ['-submitted_at', '-pk'],
+                "verbose_name": "survey answer",
+                "verbose_name_plural": "survey answers",
+                "ordering": ["-submitted_at", "-pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_on__gte', models.F('opens_on'))), name='survey_dates_ordered', violation_error_message='The closing date must not be before the opening date.'),
+            model_name="survey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_on__gte", models.F("opens_on"))),
+                name="survey_dates_ordered",
+                violation_error_message="The closing date must not be before the opening date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='householdcode',
-            constraint=models.UniqueConstraint(fields=('survey', 'code'), name='household_code_unique', violation_error_message='This household code is already in use.'),
+            model_name="householdcode",
+            constraint=models.UniqueConstraint(
+                fields=("survey", "code"),
+                name="household_code_unique",
+                violation_error_message="This household code is already in use.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='surveyresponse',
-            constraint=models.UniqueConstraint(fields=('survey', 'household'), name='one_answer_per_household', violation_error_message='This household has already answered the survey.'),
+            model_name="surveyresponse",
+            constraint=models.UniqueConstraint(
+                fields=("survey", "household"),
+                name="one_answer_per_household",
+                violation_error_message="This household has already answered the survey.",
+            ),
         ),
     ]
