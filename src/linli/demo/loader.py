@@ -20,8 +20,8 @@ from linli.demo.city import DemoCity, generate_city
 from linli.demo.osm import write_osm
 from linli.demo.policy import DEMO_POLICY, install_demo_pack
 from linli.funding.demo import load_funding_demo
-from linli.participation.demo import load_participation_demo
 from linli.jobs.services import job_submit
+from linli.participation.demo import load_participation_demo
 from linli.plans.handlers import DIAGNOSE, SITE_PLAN
 from linli.registry.models import (
     CandidateSite,
