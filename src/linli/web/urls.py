@@ -18,5 +18,7 @@ urlpatterns = [
     path("participation/", include("linli.participation.urls")),
     path("p/", include("linli.participation.urls_public")),
     path("captcha/", include("captcha.urls")),
+    path("monitoring/", include("linli.monitoring.urls")),
+    path("progress/", include("linli.monitoring.urls_public")),
     path("api/v1/", include("linli.api.urls")),
 ]
