@@ -15,9 +15,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.funding.roles import FUNDING_PERMISSIONS
-from linli.participation.roles import PARTICIPATION_PERMISSIONS
 from linli.monitoring.roles import MONITORING_PERMISSIONS
 from linli.operations.roles import OPERATIONS_PERMISSIONS
+from linli.participation.roles import PARTICIPATION_PERMISSIONS
 
 
 class Role(models.TextChoices):
