@@ -21,9 +21,11 @@ class SurveyForm(StyledFormMixin, forms.Form):
     jurisdiction = forms.ModelChoiceField(
         label=_("area surveyed"), queryset=Jurisdiction.objects.none()
     )
-    opens_on = forms.DateField(label=_("opens on"), widget=forms.DateInput(attrs={"type": "date"}))
+    opens_on = forms.DateField(
+        label=_("opens on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     closes_on = forms.DateField(
-        label=_("closes on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("closes on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     scenarios = forms.MultipleChoiceField(
         label=_("services asked about"), widget=forms.CheckboxSelectMultiple
