@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.funding.roles import FUNDING_PERMISSIONS
 from linli.monitoring.roles import MONITORING_PERMISSIONS
 from linli.operations.roles import OPERATIONS_PERMISSIONS
+from linli.participation.roles import PARTICIPATION_PERMISSIONS
 from linli.residents.roles import RESIDENT_PERMISSIONS
 
 
@@ -114,6 +115,7 @@ for _app_permissions in (
     OPERATIONS_PERMISSIONS,
     MONITORING_PERMISSIONS,
     RESIDENT_PERMISSIONS,
+    PARTICIPATION_PERMISSIONS,
 ):
     for _role, _granted in _app_permissions.items():
         ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS.get(_role, frozenset()) | _granted

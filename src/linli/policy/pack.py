@@ -36,7 +36,9 @@ from linli.policy.vocabulary import (
 
 PACKS_DIR = Path(__file__).parent / "packs"
 PATH_ENV = "LINLI_POLICY_PATH"
-STANDARD_SECTIONS = ("life_circles", "area_standards", "capacity_ratios", "priority_weights")
+STANDARD_SECTIONS = (
+    "life_circles", "area_standards", "capacity_ratios", "priority_weights", "participation"
+)  # fmt: skip
 INHERITED_SECTIONS = (
     "scenarios", "listed_services", "rules", "subsidy", "funding_steps", "pilots", "release",
     "review", "funding_channels", "pricing", *STANDARD_SECTIONS
@@ -193,6 +195,8 @@ class PolicyPack:
     area_standards: Mapping[str, Standard]
     capacity_ratios: Mapping[str, Standard]
     priority_weights: Mapping[str, Standard]
+    # Residents' participation: the public notice's comment period (linli.participation).
+    participation: Mapping[str, Standard] = field(default_factory=dict)
     pilots: PilotDesignation | None = None
     city_zh: str | None = None  # the city whose own measures the pack sets out, if a city's
     pricing: PricingTerms | None = None  # the inclusive-price check's margin and references

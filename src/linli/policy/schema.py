@@ -223,6 +223,8 @@ class PackFile(_Model):
     area_standards: dict[str, Standard] | None = None
     capacity_ratios: dict[str, Standard] | None = None
     priority_weights: dict[str, Standard] | None = None
+    # Residents' participation (linli.participation): public_notice_days, the 公示 period.
+    participation: dict[Literal["public_notice_days"], Standard] | None = None
 
 
 # --- rule params, per check --------------------------------------------------------------------

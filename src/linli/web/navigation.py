@@ -79,6 +79,23 @@ MENU: tuple[NavGroup, ...] = (
         ),
     ),
     NavGroup(
+        _("Participation"),
+        (
+            NavItem(
+                _("Needs surveys"),
+                "participation:survey_list",
+                "participation.view_survey",
+                "☰",
+            ),
+            NavItem(
+                _("Public notices"),
+                "participation:notice_list",
+                "participation.view_publicnotice",
+                "✆",
+            ),
+        ),
+    ),
+    NavGroup(
         _("Monitoring"),
         (
             NavItem(_("Dashboard"), "monitoring:dashboard", "monitoring.view_dashboard", "▥"),

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "linli.operations",
     "linli.jobs",
     "linli.plans",
+    "linli.participation",
+    "captcha",
     "linli.monitoring",
     "linli.residents",
     "linli.api",
@@ -406,3 +408,14 @@ REST_FRAMEWORK |= {
 SPECTACULAR_SETTINGS["AUTHENTICATION_WHITELIST"] = [
     "rest_framework.authentication.TokenAuthentication"
 ]
+
+# Residents' participation (linli.participation). The address residents open from a poster's
+# QR code when the platform is reached from outside under another name than the staff's.
+PUBLIC_URL = os.environ.get("LINLI_PUBLIC_URL", "")
+# Public answers and comments per client address within ten minutes (the rate limit).
+LINLI_PUBLIC_SUBMISSION_LIMIT = env_int("LINLI_PUBLIC_SUBMISSION_LIMIT", 5)
+# The challenge on public forms: a sum drawn as a picture by the platform itself
+# (django-simple-captcha), no third-party service; valid for 20 minutes of form filling.
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
+CAPTCHA_TIMEOUT = 20
+CAPTCHA_FONT_SIZE = 30
