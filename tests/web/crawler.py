@@ -28,7 +28,8 @@ ALLOWED_LATIN = {
     for word in (
         "linli API REST OpenAPI Swagger JSON GeoJSON CSV XLSX Excel PDF Word DOCX ID URL UTF "
         "OSM OpenStreetMap Leaflet ECharts WGS GCJ BD CGCS EPSG GB TOTP QR IP HTTP HTTPS SMS "
-        "WeChat SMTP PostgreSQL SQLite MCLP LSCP CNY km m kg px ha OK"
+        "WeChat SMTP PostgreSQL SQLite MCLP LSCP CNY km m kg px ha OK "
+        "Shapefile GeoPackage GPS GBK"
     ).split()
 }
 # Pages whose text is not the platform's own: the API browser of DRF and its Swagger UI
@@ -39,6 +40,8 @@ SKIPPED = ("/logout/", "/i18n/", "/static/")
 
 _TOKEN = re.compile(r"[A-Za-z0-9_.@/:\-']+")
 _WORD = re.compile(r"[A-Za-z]+(?:[-'][A-Za-z]+)*")
+# Any snake_case name is a developer's, whatever app it comes from (``site_plan``).
+_SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 
 
 @cache
@@ -87,8 +90,11 @@ def problems_in_text(text: str, *, language: str, data: Iterable[str] = ()) -> l
         token = token.strip(".:-/'")
         if token in codes:
             found.append(f"code name {token!r}")
-        elif language == "zh-hans" and _WORD.fullmatch(token) and token.lower() not in ALLOWED_LATIN:
-            found.append(f"English {token!r}")
+        elif _SNAKE_CASE.fullmatch(token):
+            found.append(f"code name {token!r}")
+        elif language == "zh-hans" and _WORD.fullmatch(token):
+            if token.lower() not in ALLOWED_LATIN:
+                found.append(f"English {token!r}")
     return sorted(set(found))
 
 
@@ -106,8 +112,21 @@ class PageParser(HTMLParser):
 
     _HIDDEN_TEXT = {"script", "style", "template", "noscript"}
     _TEXT_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
-    _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-             "track", "wbr"}
+    _VOID = {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -150,7 +169,8 @@ class PageParser(HTMLParser):
                 return
             if kind == "hidden":
                 self._form.hidden[name] = attributes.get("value", "")
-            elif tag != "button" and kind not in ("submit", "button"):
+            # Empty, as a browser sends it: nothing for an unticked box or an unchosen radio.
+            elif tag != "button" and kind not in ("submit", "button", "checkbox", "radio"):
                 self._form.fields.append(name)
 
     def handle_endtag(self, tag):

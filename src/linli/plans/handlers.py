@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from linli.jobs.runner import register
 from linli.planning.gaps import gap_report, standards_from_pack
@@ -21,7 +22,7 @@ def network_path() -> Path:
     return Path(settings.PLANNING_NETWORK_FILE or settings.DATA_DIR / "demo" / "network.osm.pbf")
 
 
-@register(DIAGNOSE)
+@register(DIAGNOSE, _("gap diagnosis"))
 def diagnose(job, report) -> dict:
     pack = load_pack(job.params["policy"])
     standards = standards_from_pack(pack)
@@ -50,7 +51,7 @@ def diagnose(job, report) -> dict:
 SITE_PLAN = "site_plan"
 
 
-@register(SITE_PLAN)
+@register(SITE_PLAN, _("site plan"))
 def plan_sites(job, report) -> dict:
     from linli.planning.reach import reach_areas
     from linli.planning.site_plan import PlanRequest, plan_summary, site_plan
