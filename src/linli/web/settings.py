@@ -246,6 +246,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie.
+CSRF_FAILURE_VIEW = "linli.web.views.csrf_failure"  # the site's own page, in the reader's language
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 if TRUSTED_PROXY:
