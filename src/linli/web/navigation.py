@@ -61,6 +61,17 @@ MENU: tuple[NavGroup, ...] = (
         ),
     ),
     NavGroup(
+        _("Operations"),
+        (
+            NavItem(
+                _("Facilities in operation"),
+                "operations:facility_list",
+                "operations.view_userecord",  # operators and officials; not residents
+                "☰",
+            ),
+        ),
+    ),
+    NavGroup(
         _("Planning"),
         (
             NavItem(_("Gap diagnosis"), "plans:diagnosis_list", "jobs.view_job", "◎"),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("linli.accounts.urls")),
     path("audit/", include("linli.audit.urls")),
     path("funding/", include("linli.funding.urls")),
+    path("operations/", include("linli.operations.urls")),
     path("jobs/", include("linli.jobs.urls")),
     path("plans/", include("linli.plans.urls")),
     path("monitoring/", include("linli.monitoring.urls")),
