@@ -110,7 +110,9 @@ class DashboardTests(ProgrammeTestCase):
         self.assertEqual(delays["on_schedule"], 1)
         self.assertEqual(delays["no_plan"], 1)
         built = {b.param: b.value for _name, b, _o in board.facilities}
-        # the two sample facilities and the one the operating project became
+        # The two sample facilities, and the one the operating project became (issue 11).
+        self.operating.refresh_from_db()
+        self.assertIsNotNone(self.operating.facility)
         self.assertEqual(built["elderly_care"], 3)
         covered = [cell for row in board.coverage for cell in row[1:]]
         self.assertTrue(covered)

@@ -22,6 +22,7 @@ from linli.demo.policy import DEMO_POLICY, install_demo_pack
 from linli.funding.demo import load_funding_demo
 from linli.jobs.services import job_submit
 from linli.monitoring.demo import load_monitoring_demo
+from linli.participation.demo import load_participation_demo
 from linli.plans.handlers import DIAGNOSE, SITE_PLAN
 from linli.registry.models import (
     CandidateSite,
@@ -228,6 +229,11 @@ def _load(city: DemoCity) -> None:
     city_admin = User.objects.get(username=demo_username(Role.CITY_ADMIN))
     _load_registry(city, city_admin, nodes)
     load_funding_demo()
+    from linli.residents.demo import load_residents_demo
+
+    load_residents_demo()
+
+    load_participation_demo()
 
 
 def _post(user: User) -> str:
