@@ -21,6 +21,7 @@ from linli.demo.osm import write_osm
 from linli.demo.policy import DEMO_POLICY, install_demo_pack
 from linli.funding.demo import load_funding_demo
 from linli.jobs.services import job_submit
+from linli.monitoring.demo import load_monitoring_demo
 from linli.participation.demo import load_participation_demo
 from linli.plans.handlers import DIAGNOSE, SITE_PLAN
 from linli.registry.models import (
@@ -250,6 +251,7 @@ def load_demo(seed: int = 2026) -> list[DemoAccount]:
         write_osm(city, demo_network_path())
         _load(city)
         _plan_district()
+        load_monitoring_demo()
     users = User.objects.select_related("jurisdiction").in_bulk(
         [spec.username for spec in DEMO_ACCOUNTS], field_name="username"
     )
