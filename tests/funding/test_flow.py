@@ -155,7 +155,9 @@ class WholeFlowTests(CallTestCase):
             gross_floor_area_m2=Decimal("1000"),
         )
         self.assertTrue(good.eligible)
-        services.change_request_decide(actor=self.actors.city_admin, change=good, approve=True)
+        services.change_request_decide(
+            actor=self.actors.city_admin, change=good, approve=True, letter_no="京发改（审）〔2026〕9号"
+        )
         application.refresh_from_db()
         self.assertEqual(application.total_investment_cny, Decimal("5500000.00"))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -33,7 +33,8 @@ PACKS_DIR = Path(__file__).parent / "packs"
 PATH_ENV = "LINLI_POLICY_PATH"
 STANDARD_SECTIONS = ("life_circles", "area_standards", "capacity_ratios", "priority_weights")
 INHERITED_SECTIONS = (
-    "scenarios", "rules", "subsidy", "funding_steps", "pilots", *STANDARD_SECTIONS
+    "scenarios", "rules", "subsidy", "funding_steps", "pilots", "release", "review",
+    "funding_channels", *STANDARD_SECTIONS
 )  # fmt: skip
 # Who designates a pilot community: the city (121号 一), or a district where a pack says so.
 PILOT_DESIGNATORS = ("city", "district")
@@ -122,6 +123,54 @@ class PilotDesignation:
 
 
 @dataclass(frozen=True)
+class Milestone:
+    """A construction milestone and the cumulative share of the approved subsidy releasable once
+    it is reached and verified."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    cumulative_share: Decimal
+
+
+@dataclass(frozen=True)
+class ReleaseSchedule:
+    """资金下达 by 工程进度: the milestones in order, with their citation."""
+
+    milestones: tuple[Milestone, ...]
+    source: str
+    confidence: str
+
+    def ceiling(self, code: str) -> Decimal:
+        """The cumulative share releasable at milestone ``code``; ``KeyError`` if unknown."""
+        for milestone in self.milestones:
+            if milestone.code == code:
+                return milestone.cumulative_share
+        raise KeyError(code)
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """Numbers the funding flow's reviewers work with (each ``None`` when the pack sets none)."""
+
+    exception_reason_min_chars: int | None
+    approved_investment_deviation_max: Decimal | None
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class FundingChannel:
+    """A source of money an application may draw on (121号 三(八))."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     """A loaded policy pack, inheritance resolved. Read-only plain data."""
 
@@ -143,6 +192,9 @@ class PolicyPack:
     priority_weights: Mapping[str, Standard]
     pilots: PilotDesignation | None = None
     city_zh: str | None = None  # the city whose own measures the pack sets out, if a city's
+    release: ReleaseSchedule | None = None
+    review: ReviewSettings | None = None
+    funding_channels: Mapping[str, FundingChannel] = field(default_factory=lambda: _frozen({}))
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with id ``rule_id``; ``KeyError`` when the pack has none."""
@@ -287,6 +339,14 @@ def _build(data: dict[str, Any], where: str) -> PolicyPack:
         **standards,
         pilots=_pilots(data["pilots"], f"{where}: pilots") if "pilots" in data else None,
         city_zh=data.get("city_zh"),
+        release=_release(data["release"], f"{where}: release") if "release" in data else None,
+        review=_review(data["review"], f"{where}: review") if "review" in data else None,
+        funding_channels=_frozen(
+            {
+                code: _channel(code, value, f"{where}: funding_channels.{code}")
+                for code, value in _tables(data, "funding_channels", where).items()
+            }
+        ),
     )
     rules = tuple(
         _rule(rule_id, value, pack, f"{where}: rules.{rule_id}")
@@ -399,6 +459,55 @@ def _pilots(data: Any, where: str) -> PilotDesignation:
         by=_choice(data.get("designated_by"), PILOT_DESIGNATORS, f"{where}.designated_by"),
         source=_text(data, "source", where),
         confidence=_choice(data.get("confidence"), CONFIDENCES, f"{where}.confidence"),
+    )
+
+
+def _cited(data: Mapping[str, Any], where: str) -> tuple[str, str]:
+    return (
+        _text(data, "source", where),
+        _choice(data.get("confidence"), CONFIDENCES, f"{where}.confidence"),
+    )
+
+
+def _release(data: Mapping[str, Any], where: str) -> ReleaseSchedule:
+    source, confidence = _cited(data, where)
+    milestones = data.get("milestones")
+    if not milestones:
+        raise PolicyPackError(f"{where}.milestones: at least one milestone is required")
+    return ReleaseSchedule(
+        milestones=tuple(
+            Milestone(
+                code=m["code"],
+                name_zh=m["name_zh"],
+                name_en=m["name_en"],
+                cumulative_share=Decimal(m["cumulative_share"]),
+            )
+            for m in milestones
+        ),
+        source=source,
+        confidence=confidence,
+    )
+
+
+def _review(data: Mapping[str, Any], where: str) -> ReviewSettings:
+    source, confidence = _cited(data, where)
+    deviation = data.get("approved_investment_deviation_max")
+    return ReviewSettings(
+        exception_reason_min_chars=data.get("exception_reason_min_chars"),
+        approved_investment_deviation_max=None if deviation is None else Decimal(deviation),
+        source=source,
+        confidence=confidence,
+    )
+
+
+def _channel(code: str, data: Mapping[str, Any], where: str) -> FundingChannel:
+    source, confidence = _cited(data, where)
+    return FundingChannel(
+        code=code,
+        name_zh=_text(data, "name_zh", where),
+        name_en=_text(data, "name_en", where),
+        source=source,
+        confidence=confidence,
     )
 
 
