@@ -191,7 +191,7 @@ def _review(actors: FundingActors, application, objection: str = "") -> None:
     for review in application.reviews.all():
         object_here = objection and review.department == "planning"
         services.review_record(
-            actor=actors.reviewers.get(review.department, actors.district),
+            actor=actors.reviewer(review.department),
             review=review,
             decision=ReviewDecision.DISAGREE if object_here else ReviewDecision.AGREE,
             comment=objection if object_here else "",

@@ -36,6 +36,7 @@ FUNDING_PERMISSIONS: dict[str, frozenset[str]] = {
         | _perms("subsidyapproval", "add")
         # 按权限履行项目审批职能: a 可研批复 within the city's own authority.
         | _perms("feasibilityapproval", "add")
+        | _perms("attachment", "add")
         | _perms("tranche", "approve", "release", "reject")
         | _perms("changerequest", "decide")
     ),

@@ -96,6 +96,12 @@ APPLICATION_FIELDS = (
 )
 
 
+def _percent(share: Decimal) -> str:
+    """0.3 → "30", 0.125 → "12.5" (never "3E+1")."""
+    text = f"{share * 100:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _locked(obj: models.Model):
     return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
 
@@ -638,8 +644,10 @@ def _require_reviewed(application: Application) -> None:
 def application_decide(
     *, actor, application: Application, decision: str, comment: str = ""
 ) -> Application:
-    """统筹确定项目: the city selects, rejects or returns after the joint review."""
+    """统筹确定项目: the city selects, rejects, keeps in reserve or returns, after the joint
+    review (the checks read the project as it stands, locked)."""
     require_permission(actor, "decide", application)
+    application = _locked(application)
     if decision == RETURN:  # before the joint review, returning is the district's
         return _return(
             actor,
@@ -878,14 +886,14 @@ def feasibility_record(
     application's (the pack's threshold) needs a reason."""
     require_model_permission(actor, "add", FeasibilityApproval)
     _require_authority(actor, authority_level)
+    attachment = document_for(application, AttachmentKind.FEASIBILITY, attachment)
+    if attachment is None:
+        raise ValidationError({"document": _("Attach the feasibility approval (可研批复).")})
     if not approving_body.strip():
         raise ValidationError({"approving_body": _("Name the body that issued the approval.")})
     if procedure not in Procedure.values:
         raise ValidationError({"procedure": _("Choose 审批, 核准 or 备案.")})
     _require_plausible(application, Decimal(approved_investment_cny), deviation_reason)
-    attachment = document_for(application, AttachmentKind.FEASIBILITY, attachment)
-    if attachment is None:
-        raise ValidationError({"document": _("Attach the feasibility approval (可研批复).")})
     if approved_on > timezone.localdate():
         raise ValidationError({"approved_on": _("An approval is recorded once it is issued.")})
     application = _transition(actor, application, "approve_feasibility", permission="view")
@@ -951,7 +959,7 @@ def _require_plausible(application: Application, approved: Decimal, reason: str)
                     "approved": approved,
                     "applied": applied,
                     "deviation": (deviation * 100).quantize(Decimal("0.1")),
-                    "threshold": (threshold * 100).normalize(),
+                    "threshold": _percent(threshold),
                     "minimum": minimum,
                 }
             }
@@ -1294,7 +1302,7 @@ def _check_ceiling(milestone: Milestone, ledger: Ledger, amount: Decimal, taken:
                 )
                 % {
                     "milestone": milestone.get_kind_display(),
-                    "share": (share * 100).normalize(),
+                    "share": _percent(share),
                     "approved": ledger.approved_cny,
                     "ceiling": ceiling,
                     "taken": taken,

@@ -103,6 +103,10 @@ class FundingActors:
     street: User  # street A's officer; street B's is out of scope for it
     street_b: User
 
+    def reviewer(self, party: str) -> User:
+        """Who records a review of ``party``: its department's reviewer, or the district."""
+        return self.reviewers.get(party, self.district)
+
 
 def make_actors(tree: TestTree) -> FundingActors:
     reviewers = {
@@ -198,7 +202,7 @@ def _step(actors: FundingActors, application: Application, street: User) -> None
     elif state == S.JOINT_REVIEW:
         for review in application.reviews.all():
             services.review_record(
-                actor=actors.reviewers.get(review.department, actors.district),
+                actor=actors.reviewer(review.department),
                 review=review,
                 decision=ReviewDecision.AGREE,
                 comment="",
