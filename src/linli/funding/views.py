@@ -721,7 +721,7 @@ class TrancheListView(RestrictedListView):
 
     def get_queryset(self):
         # A milestone names its application: fetch that too, not once per row.
-        return super().get_queryset().select_related("application", "milestone__application")
+        return super().get_queryset().select_related("application", "milestone__application__call")
 
 
 _TRANCHE_STEPS = {
