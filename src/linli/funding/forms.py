@@ -68,7 +68,7 @@ class ApplicationForm(StyledFormMixin, forms.ModelForm):
         self.fields["site"].queryset = restrict(CandidateSite.objects.all(), user)
         self.fields["operator"].queryset = Operator.objects.order_by("name")
         # 121号 三(八): one amount per funding channel of the call's pack.
-        self.channels = funding_channels(call.policy_id) if call else {}
+        self.channels = funding_channels(call) if call else {}
         mix = self.instance.funding_mix if self.instance and self.instance.pk else {}
         for code, channel in self.channels.items():
             self.fields[f"mix_{code}"] = forms.DecimalField(
@@ -237,7 +237,7 @@ class MilestoneForm(StyledFormMixin, _DocumentMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # The evidence releases are verified against.
         self.require_document(application, AttachmentKind.MILESTONE)
-        self.fields["kind"].choices = milestone_choices(application.call.policy_id)
+        self.fields["kind"].choices = milestone_choices(application.call)
 
 
 class TrancheForm(StyledFormMixin, forms.Form):

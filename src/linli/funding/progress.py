@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import get_language
 
 from linli.funding.choices import MilestoneKind, TrancheState
-from linli.policy import load_pack
+from linli.funding.evaluation import call_pack
 from linli.policy.pack import Milestone as PackMilestone
 from linli.policy.pack import ReleaseSchedule
 
@@ -27,10 +27,10 @@ LIVE_TRANCHES = (
 )
 
 
-def schedule(policy_id: str) -> ReleaseSchedule:
+def schedule(call) -> ReleaseSchedule:
     """The pack's release schedule; a pack without one releases nothing before the last of
     Beijing's milestones (the cautious reading of 按工程进度 when a city has set no shares)."""
-    release = load_pack(policy_id).release
+    release = call_pack(call).release
     if release is not None:
         return release
     kinds = list(MilestoneKind)
@@ -58,15 +58,15 @@ def _zh(label) -> str:
     return text[text.find("(") + 1 : text.rfind(")")] if "(" in text else text
 
 
-def milestone_name(policy_id: str, code: str) -> str:
-    for milestone in schedule(policy_id).milestones:
+def milestone_name(call, code: str) -> str:
+    for milestone in schedule(call).milestones:
         if milestone.code == code:
             return milestone.name_zh if _chinese() else milestone.name_en
     return code
 
 
-def milestone_choices(policy_id: str) -> list[tuple[str, str]]:
-    return [(m.code, milestone_name(policy_id, m.code)) for m in schedule(policy_id).milestones]
+def milestone_choices(call) -> list[tuple[str, str]]:
+    return [(m.code, milestone_name(call, m.code)) for m in schedule(call).milestones]
 
 
 def _chinese() -> bool:
@@ -114,7 +114,7 @@ def progress(application) -> Progress | None:
     ledger = getattr(application, "ledger", None)
     if ledger is None:
         return None
-    release = schedule(application.call.policy_id)
+    release = schedule(application.call)
     reached = set(application.milestones.values_list("kind", flat=True))
     released_by = dict(
         application.tranches.filter(state=TrancheState.RELEASED)
@@ -125,7 +125,7 @@ def progress(application) -> Progress | None:
     rows = tuple(
         MilestoneRow(
             code=m.code,
-            name=milestone_name(application.call.policy_id, m.code),
+            name=milestone_name(application.call, m.code),
             share=m.cumulative_share,
             ceiling_cny=ceiling_cny(ledger.approved_cny, m.cumulative_share),
             reached=m.code in reached,

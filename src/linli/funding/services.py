@@ -25,6 +25,7 @@ from linli.core.permissions import (
     require_permission,
 )
 from linli.funding import attachments as files
+from linli.funding import handover
 from linli.funding.choices import (
     DEPARTMENT_DIMENSIONS,
     DISTRICT_PARTY,
@@ -40,6 +41,7 @@ from linli.funding.choices import (
 )
 from linli.funding.evaluation import (
     application_input,
+    call_pack,
     exception_min_chars,
     funding_channels,
     mix_total,
@@ -181,7 +183,7 @@ def call_open(
 ) -> Call:
     require_model_permission(actor, "add", Call)
     try:
-        load_pack(policy_id)
+        pack = load_pack(policy_id)
     except (PolicyPackError, FileNotFoundError, KeyError) as error:
         raise ValidationError({"policy_id": str(error)}) from error
     districts = list(districts)
@@ -190,6 +192,10 @@ def call_open(
     call = Call(
         title=title,
         policy_id=policy_id,
+        # The call keeps the pack version it opened with: its applications are evaluated with
+        # it even when the pack files change later (a content hash and the files themselves).
+        policy_version=pack.version,
+        policy_snapshot=pack.snapshot(),
         opens_on=opens_on,
         closes_on=closes_on,
         budget_cny=budget_cny,
@@ -224,7 +230,7 @@ def _check_call_accepts(call: Call, node: Jurisdiction) -> None:
 
 
 def _evaluate(application: Application) -> None:
-    evaluation = run_policy(application.call.policy_id, application_input(application))
+    evaluation = run_policy(application.call, application_input(application))
     application.evaluation = evaluation
     application.eligible = bool(evaluation.get("eligible"))
 
@@ -241,7 +247,7 @@ def _clean_overrides(overrides: Iterable[Mapping[str, str]], call: Call) -> list
     """原则上 exceptions as written: a blank reason is no exception; any other reason must say
     something (the pack's minimum of letters and digits, punctuation and blanks not counted).
     Each waits for the 功能设置 reviewer's decision."""
-    minimum = exception_min_chars(call.policy_id)
+    minimum = exception_min_chars(call)
     cleaned = []
     for o in overrides:
         reason = str(o.get("reason") or "").strip()
@@ -266,7 +272,7 @@ def _clean_overrides(overrides: Iterable[Mapping[str, str]], call: Call) -> list
 
 def _clean_mix(mix: Mapping[str, Any] | None, call: Call) -> dict[str, str]:
     """121号 三(八): the amount per funding channel of the call's pack (empty channels dropped)."""
-    channels = funding_channels(call.policy_id)
+    channels = funding_channels(call)
     cleaned = {}
     for code, value in (mix or {}).items():
         if value in (None, ""):
@@ -394,7 +400,7 @@ def preview_evaluation(*, call: Call, fields, functions, overrides, community) -
     data = policy_input(
         fields=fields, functions=functions, overrides=overrides, community=community
     )
-    return run_policy(call.policy_id, data)
+    return run_policy(call, data)
 
 
 def missing_for_submission(application: Application) -> list[str]:
@@ -686,6 +692,8 @@ def application_decide(
     else:
         raise ValidationError({"decision": _("Unknown decision.")})
     application = _transition(actor, application, name, permission=None, decision_comment=comment)
+    if name == "select":
+        handover.site_reserve(actor=actor, application=application)
     notify(
         recipients(application, Role.DISTRICT_OFFICER) + [application.created_by],
         application,
@@ -940,13 +948,13 @@ def _require_authority(actor, level: str) -> None:
 
 
 def _require_plausible(application: Application, approved: Decimal, reason: str) -> None:
-    review = load_pack(application.call.policy_id).review
+    review = call_pack(application.call).review
     threshold = review.approved_investment_deviation_max if review else None
     applied = application.total_investment_cny
     if threshold is None or not applied:
         return
     deviation = abs(approved - applied) / applied
-    minimum = exception_min_chars(application.call.policy_id)
+    minimum = exception_min_chars(application.call)
     if deviation > threshold and substantive_length(reason) < minimum:
         raise ValidationError(
             {
@@ -1067,7 +1075,7 @@ def subsidy_preview(application: Application, inclusive_rate: Decimal | None) ->
     )
     for function, row in zip(application.functions.all(), data["functions"], strict=True):
         row["investment_cny"] = estimates[function.pk]
-    return run_policy(application.call.policy_id, data)
+    return run_policy(application.call, data)
 
 
 def _check_budget(call: Call, amount: Decimal) -> None:
@@ -1114,7 +1122,7 @@ def _land_use_grace_expiry(application: Application, approved_on: date) -> date 
     """121号 三(十): a government-built facility may keep its land use, and a conversion of an
     existing building its land user and planning conditions, for the pack's number of years;
     other projects have no such grace."""
-    rules = {rule.id: rule for rule in load_pack(application.call.policy_id).rules}
+    rules = {rule.id: rule for rule in call_pack(application.call).rules}
     if application.government_built:
         rule = rules.get("land.government_facility_use")
     elif application.construction == "stock_conversion":
@@ -1217,7 +1225,7 @@ def milestone_record(
     application = _locked(application)
     _require_state(application, S.FUND_APPROVED, S.IN_CONSTRUCTION)
     done = set(application.milestones.values_list("kind", flat=True))
-    order = [m.code for m in schedule(application.call.policy_id).milestones]
+    order = [m.code for m in schedule(application.call).milestones]
     expected = next((k for k in order if k not in done), None)
     if kind != expected:
         raise ValidationError({"kind": _("Milestones are recorded in order.")})
@@ -1240,9 +1248,11 @@ def milestone_record(
     milestone.save()
     _audit_create(actor, milestone)
     if kind == order[0]:
-        _transition(actor, application, "start_construction", permission=None)
+        application = _transition(actor, application, "start_construction", permission=None)
+        handover.site_occupy(actor=actor, application=application)
     if kind == order[-1]:
-        _transition(actor, application, "start_operation", permission=None)
+        application = _transition(actor, application, "start_operation", permission=None)
+        handover.facility_from_project(actor=actor, application=application, opened_on=achieved_on)
     return milestone
 
 
@@ -1283,7 +1293,7 @@ def tranche_request(*, actor, milestone: Milestone, amount_cny: Decimal, note: s
 
 def milestone_ceiling(milestone: Milestone, approved_cny: Decimal) -> tuple[Decimal, Decimal]:
     """The cumulative share and amount releasable once ``milestone`` is reached."""
-    share = schedule(milestone.application.call.policy_id).ceiling(milestone.kind)
+    share = schedule(milestone.application.call).ceiling(milestone.kind)
     return share, ceiling_cny(approved_cny, share)
 
 
@@ -1461,7 +1471,7 @@ def change_evaluation(
         community=application.community,
         inclusive_rate=application.subsidy_approval.inclusive_rate,
     )
-    return run_policy(application.call.policy_id, data)
+    return run_policy(application.call, data)
 
 
 @transaction.atomic

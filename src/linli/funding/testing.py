@@ -247,7 +247,7 @@ def _step(actors: FundingActors, application: Application, street: User) -> None
         )
     elif state == S.IN_CONSTRUCTION:
         done = set(application.milestones.values_list("kind", flat=True))
-        order = [m.code for m in schedule(application.call.policy_id).milestones]
+        order = [m.code for m in schedule(application.call).milestones]
         kind = next(k for k in order if k not in done)
         services.milestone_record(
             actor=street,

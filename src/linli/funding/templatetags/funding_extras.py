@@ -19,7 +19,7 @@ def get_item(mapping, key):
 @register.filter
 def channel_name(code: str, application) -> str:
     """A funding channel's name (121号 三(八)) as the application's pack gives it."""
-    channel = funding_channels(application.call.policy_id).get(code)
+    channel = funding_channels(application.call).get(code)
     if channel is None:
         return code
     return channel.name_zh if (get_language() or "zh").startswith("zh") else channel.name_en
