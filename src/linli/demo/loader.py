@@ -21,6 +21,7 @@ from linli.demo.osm import write_osm
 from linli.demo.policy import DEMO_POLICY, install_demo_pack
 from linli.funding.demo import load_funding_demo
 from linli.jobs.services import job_submit
+from linli.operations.demo import load_operations_demo, tie_demo_operator
 from linli.plans.handlers import DIAGNOSE, SITE_PLAN
 from linli.registry.models import (
     CandidateSite,
@@ -226,7 +227,9 @@ def _load(city: DemoCity) -> None:
             )
     city_admin = User.objects.get(username=demo_username(Role.CITY_ADMIN))
     _load_registry(city, city_admin, nodes)
-    load_funding_demo()
+    operator = tie_demo_operator()
+    load_funding_demo(operator=operator)
+    load_operations_demo()
 
 
 def _post(user: User) -> str:
