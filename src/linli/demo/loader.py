@@ -22,6 +22,7 @@ from linli.demo.policy import DEMO_POLICY, install_demo_pack
 from linli.funding.demo import load_funding_demo
 from linli.jobs.services import job_submit
 from linli.operations.demo import load_operations_demo, tie_demo_operator
+from linli.participation.demo import load_participation_demo
 from linli.plans.handlers import DIAGNOSE, SITE_PLAN
 from linli.registry.models import (
     CandidateSite,
@@ -230,6 +231,11 @@ def _load(city: DemoCity) -> None:
     operator = tie_demo_operator()
     load_funding_demo(operator=operator)
     load_operations_demo()
+    from linli.residents.demo import load_residents_demo
+
+    load_residents_demo()
+
+    load_participation_demo()
 
 
 def _post(user: User) -> str:

@@ -204,6 +204,9 @@ class PackFile(_Model):
     effective_from: date | None = None
     sources: list[SourceDocument] | None = None
     scenarios: dict[Scenario, ScenarioEntry] | None = None
+    # Services the pack's text lists by a name that is none of the 9 scenarios (121号's 养老托育,
+    # which covers two of them): such a function is listed, and counts, but earns no subsidy.
+    listed_services: list[Text] | None = None
     rules: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.]+$")], RuleEntry] | None = (
         None
     )
@@ -220,6 +223,8 @@ class PackFile(_Model):
     area_standards: dict[str, Standard] | None = None
     capacity_ratios: dict[str, Standard] | None = None
     priority_weights: dict[str, Standard] | None = None
+    # Residents' participation (linli.participation): public_notice_days, the 公示 period.
+    participation: dict[Literal["public_notice_days"], Standard] | None = None
 
 
 # --- rule params, per check --------------------------------------------------------------------
