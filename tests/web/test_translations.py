@@ -4,6 +4,7 @@ The project catalog lives in ``linli/locale``; an app may keep its own catalog i
 ``linli/<app>/locale`` (Django finds both). Every catalog is held to the same bar.
 """
 
+import re
 from pathlib import Path
 
 import polib
@@ -41,3 +42,19 @@ def test_no_message_is_defined_twice(po_path):
     and msgfmt would refuse the file."""
     keys = [(entry.msgctxt, entry.msgid) for entry in polib.pofile(str(po_path))]
     assert sorted({key for key in keys if keys.count(key) > 1}) == []
+
+
+@pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_translations_keep_every_placeholder(po_path):
+    """A translation that drops %(name)s loses the figure it names (and msgfmt refuses it); a
+    stale guess left by makemessages (a "#|" previous msgid) is usually the cause."""
+    placeholder = re.compile(r"%\((\w+)\)[sdfr]")
+    lost = []
+    for entry in polib.pofile(str(po_path)):
+        if "python-format" not in entry.flags:
+            continue
+        names = set(placeholder.findall(entry.msgid_plural or entry.msgid))
+        # zh-Hans has one plural form: it must carry what the plural source names.
+        translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        lost += [entry.msgid for text in translations if set(placeholder.findall(text)) != names]
+    assert lost == []
