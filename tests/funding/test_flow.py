@@ -19,14 +19,20 @@ from linli.funding.testing import (
     make_actors,
     open_call,
 )
+from linli.registry.testing import make_registry
 
 S = ApplicationState
 
 
 class WholeFlowTests(CallTestCase):
     def test_application_runs_to_operation_and_every_transition_is_audited(self):
+        site = make_registry(self.tree).site_a  # 投入运营 registers the facility on its site
         application = draft(
-            self.actors.street, self.call, "甲街道社区服务综合体", community=self.tree.community_a
+            self.actors.street,
+            self.call,
+            "甲街道社区服务综合体",
+            community=self.tree.community_a,
+            site=site,
         )
         self.assertTrue(application.eligible, application.evaluation)
         advance(self.actors, application, S.OPERATING)

@@ -34,6 +34,17 @@ class User(AbstractUser):
         verbose_name=_("jurisdiction"),
     )
     display_name = models.CharField(_("display name"), max_length=64, blank=True)
+    # An operator's staff see their own operator's facilities wherever they are
+    # (linli.core.permissions.restrict, ``operator_path``), not a jurisdiction's.
+    operator = models.ForeignKey(
+        "registry.Operator",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("operator"),
+        help_text=_("Only for operator accounts: the operator whose facilities they run."),
+    )
     # Set when the user must replace the password before doing anything else (等保: initial
     # passwords are changed at first use); a password past its age is treated alike.
     must_change_password = models.BooleanField(_("must change password"), default=False)
@@ -56,11 +67,24 @@ class User(AbstractUser):
                 name="department_only_for_city_department",
                 condition=models.Q(role="city_department", department__gt="")
                 | (~models.Q(role="city_department") & models.Q(department="")),
-            )
+            ),
+            models.CheckConstraint(
+                name="operator_only_for_operator_accounts",
+                condition=models.Q(operator__isnull=True) | models.Q(role="operator"),
+                violation_error_message=_(
+                    "Only an operator account can be tied to an operator: clear the operator "
+                    "or choose the operator role."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def operator_scoped(self) -> bool:
+        """Scoped by its operator record rather than by its jurisdiction (restrict)."""
+        return self.role == Role.OPERATOR
 
 
 class PasswordHistory(models.Model):

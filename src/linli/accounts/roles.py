@@ -15,6 +15,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.funding.roles import FUNDING_PERMISSIONS
+from linli.monitoring.roles import MONITORING_PERMISSIONS
+from linli.operations.roles import OPERATIONS_PERMISSIONS
 
 
 class Role(models.TextChoices):
@@ -106,8 +108,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 
 # Each workflow app declares its own permissions per role (e.g. linli.funding.roles).
-for _role, _granted in FUNDING_PERMISSIONS.items():
-    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS.get(_role, frozenset()) | _granted
+for _app_permissions in (FUNDING_PERMISSIONS, OPERATIONS_PERMISSIONS, MONITORING_PERMISSIONS):
+    for _role, _granted in _app_permissions.items():
+        ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS.get(_role, frozenset()) | _granted
 
 
 def permissions_of(role: str) -> frozenset[str]:

@@ -111,7 +111,9 @@ def user_unlock(*, actor: User, user: User) -> None:
 
 # Who may change what on an existing account (三员分立).
 ACCOUNT_FIELDS = ("display_name", "email")  # the system administrator: accounts.change_user
-AUTHORIZATION_FIELDS = ("role", "department", "jurisdiction", "is_active")  # assign_role
+# the security administrator (accounts.assign_role_user); an operator account's operator is
+# its scope, as a jurisdiction is an official's
+AUTHORIZATION_FIELDS = ("role", "department", "jurisdiction", "operator", "is_active")
 
 
 def account_fields_for(actor: User) -> tuple[str, ...]:

@@ -4,6 +4,12 @@ A user holds permissions through the role (see :mod:`linli.accounts.roles`) and 
 the subtree of the jurisdiction node bound to the account. A model opts into scoping
 with ``scope_path``: the lookup of a jurisdiction ``path`` (e.g. ``"jurisdiction__path"``);
 ``None`` means the model is not scoped (permission alone decides).
+
+An operator's account (``user.operator_scoped``) is bound to its operator record instead: a
+model that declares ``operator_path`` (the lookup of the operator running the object's
+facility, e.g. ``"facility__operator"``) shows such an account the objects of its own
+operator, wherever they are, and nothing else. Models without ``operator_path`` keep the
+jurisdiction scope for it.
 """
 
 from __future__ import annotations
@@ -35,6 +41,11 @@ def restrict(queryset: models.QuerySet[M], user, action: str = "view") -> models
     model = queryset.model
     if not has_permission(user, model, action):
         return queryset.none()
+    operator_path = getattr(model, "operator_path", None)
+    if operator_path is not None and getattr(user, "operator_scoped", False):
+        if user.operator_id is None:  # an operator account not yet tied to its operator
+            return queryset.none()
+        return queryset.filter(**{operator_path: user.operator_id})
     scope_path = getattr(model, "scope_path", None)
     if scope_path is None:
         return queryset

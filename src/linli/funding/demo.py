@@ -19,6 +19,7 @@ from linli.funding import services
 from linli.funding.choices import ApplicationState, MilestoneKind, suggested_departments
 from linli.funding.models import Call
 from linli.funding.testing import SAMPLE_FUNCTIONS, FundingActors, advance, draft, open_call
+from linli.registry.choices import SiteStatus
 from linli.registry.models import CandidateSite, Jurisdiction, Level
 
 S = ApplicationState
@@ -74,7 +75,15 @@ def load_funding_demo() -> list:
     applications = []
     for index, (suffix, state) in enumerate(DEMO_PROJECTS):
         community = communities[index % len(communities)] if communities else None
-        site = CandidateSite.objects.filter(jurisdiction=community).first() if community else None
+        # A site no earlier project claimed: a selected project reserves its site.
+        taken = [a.site_id for a in applications if a.site_id]
+        site = (
+            CandidateSite.objects.filter(jurisdiction=community, status=SiteStatus.AVAILABLE)
+            .exclude(pk__in=taken)
+            .first()
+            if community
+            else None
+        )
         application = draft(
             street_user,
             call,

@@ -48,6 +48,12 @@ class Call(FSMModelMixin, models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     policy_id = models.CharField(_("policy pack"), max_length=64)
+    # The pack as the call opened with it (SHA-256 of its files, and the files): applications
+    # in the call are evaluated with this version, not with later edits of the pack.
+    policy_version = models.CharField(_("policy pack version"), max_length=64, blank=True)
+    policy_snapshot = models.JSONField(
+        _("policy pack as opened"), default=dict, blank=True, editable=False
+    )
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
     budget_cny = money(_("budget envelope (CNY)"))
@@ -167,6 +173,15 @@ class Application(FSMModelMixin, models.Model):
     evaluation = models.JSONField(_("policy evaluation"), default=dict, blank=True)
     eligible = models.BooleanField(_("eligible"), default=False)
     state = FSMField(_("state"), default=S.DRAFT, choices=S.choices, protected=True)
+    # 投入运营: the registry facility the project became (both ways: facility.funded_project).
+    facility = models.OneToOneField(
+        "registry.Facility",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funded_project",
+        verbose_name=_("facility in operation"),
+    )
     return_comment = models.TextField(_("comments on return"), blank=True)
     decision_comment = models.TextField(_("city decision comment"), blank=True)
     created_by = models.ForeignKey(

@@ -221,6 +221,7 @@ class Operator(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope_path = None
+    operator_path = "pk"  # an operator's staff see their own operator only
 
     class Meta:
         verbose_name = _("operator")
@@ -235,7 +236,13 @@ class Operator(models.Model):
 
 
 class Facility(RegistryModel):
-    """An embedded service facility, existing or planned, in a community."""
+    """An embedded service facility, existing or planned, in a community.
+
+    A facility a funded project became is linked to it by ``Application.facility``
+    (``facility.funded_project``).
+    """
+
+    operator_path = "operator"
 
     code = models.CharField(_("facility code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -315,6 +322,7 @@ class FacilityFunction(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope_path = "facility__jurisdiction__path"
+    operator_path = "facility__operator"
 
     class Meta:
         verbose_name = _("facility function")

@@ -68,6 +68,24 @@ MENU: tuple[NavGroup, ...] = (
         ),
     ),
     NavGroup(
+        _("Monitoring"),
+        (
+            NavItem(_("Dashboard"), "monitoring:dashboard", "monitoring.view_dashboard", "▥"),
+            NavItem(
+                _("Project monitoring"),
+                "monitoring:project_list",
+                "monitoring.view_projectplan",
+                "◷",
+            ),
+            NavItem(
+                _("Periodic reports"),
+                "monitoring:report_list",
+                "monitoring.view_periodicreport",
+                "▤",
+            ),
+        ),
+    ),
+    NavGroup(
         _("Administration"),
         (
             NavItem(_("Accounts"), "accounts:user_list", "accounts.view_user", "☺"),

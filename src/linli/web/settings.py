@@ -99,8 +99,10 @@ INSTALLED_APPS = [
     "linli.audit",
     "linli.registry",
     "linli.funding",
+    "linli.operations",
     "linli.jobs",
     "linli.plans",
+    "linli.monitoring",
     "linli.api",
     "linli.web",
 ]
@@ -226,7 +228,10 @@ ACCOUNT_CODE_HOURS = env_int("LINLI_ACCOUNT_CODE_HOURS", 72)
 IDLE_TIMEOUT_MINUTES = env_int("LINLI_IDLE_TIMEOUT_MINUTES", 30)
 SESSION_MAX_HOURS = env_int("LINLI_SESSION_MAX_HOURS", 12)
 SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout rolls the session's expiry forward, at most once a minute
+# (accounts.middleware.SessionLifetimeMiddleware): saving the session on every request would
+# write its row on every page view.
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 

@@ -15,5 +15,7 @@ urlpatterns = [
     path("funding/", include("linli.funding.urls")),
     path("jobs/", include("linli.jobs.urls")),
     path("plans/", include("linli.plans.urls")),
+    path("monitoring/", include("linli.monitoring.urls")),
+    path("progress/", include("linli.monitoring.urls_public")),
     path("api/v1/", include("linli.api.urls")),
 ]
