@@ -1,9 +1,9 @@
-"""The crawl of ``tests/web/test_crawl.py`` in Chromium at a phone's width (390 px), every
-other role in English: every role
-of the demo signs in through the login page and walks the pages reachable from its menu, home
-page, lists and details. Fails on a JavaScript error, on a page body wider than the screen,
-and on what the text crawl fails on (5xx, 404 from a link, developer English, code names),
-now in the page as the browser built it (legends, charts, HTMX fragments included)."""
+"""The crawl of ``tests/web/test_crawl.py`` in Chromium at a phone's width (390 px): every role
+of the demo (every other one in English) signs in through the login page and walks the pages
+reachable from its menu, home page, lists and details. Fails on a JavaScript error, on a page
+body wider than the screen, and on what the text crawl fails on (5xx, 404 from a link,
+developer English, code names), now in the page as the browser built it (legends, charts,
+HTMX fragments included)."""
 
 from __future__ import annotations
 
