@@ -51,3 +51,12 @@ def test_findings_fail_first_with_severity_in_words():
         assert severity_label("override") == "原则上"
     with translation.override("en"):
         assert severity_label("override") == "mandatory unless justified"
+
+
+def test_rates_read_as_percentages():
+    from decimal import Decimal
+
+    from linli.web.templatetags.linli import percent
+
+    assert percent(Decimal("0.2500")) == "25%"
+    assert percent(Decimal("0.075")) == "7.5%"

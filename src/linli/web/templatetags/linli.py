@@ -156,3 +156,15 @@ def policy_input_error(message: str) -> str:
     else:
         what = _("enter a number of zero or more, in 元 or m² as the label says")
     return _("%(field)s: %(what)s.") % {"field": where, "what": what}
+
+
+@register.filter
+def percent(rate) -> str:
+    """A rate stored as a fraction (0.2500) as people write it: 25%."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = (Decimal(str(rate)) * 100).normalize()
+    except (InvalidOperation, TypeError, ValueError):
+        return rate
+    return f"{value:f}%"
