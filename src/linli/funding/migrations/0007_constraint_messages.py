@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funding', '0005_merge_facility_policy_version'),
+        ('funding', '0006_progress_reserve_authority'),
         ('registry', '0003_constraint_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
