@@ -231,6 +231,7 @@ class Crawl:
     language: str
     submit: Callable[[Form, str], Visit] | None = None
     max_depth: int = 4
+    fragments: bool = True  # follow hx-get URLs too (a browser loads them with the page)
     data: tuple[str, ...] = ()
     seen_routes: set[str] = field(default_factory=set)
     seen_forms: set[str] = field(default_factory=set)
@@ -249,8 +250,9 @@ class Crawl:
             if not visit.html or depth >= self.max_depth:
                 continue
             page = parse(visit.html)
+            fragments = page.fragments if self.fragments else []
             for href, is_fragment in [(h, False) for h in page.links] + [
-                (h, True) for h in page.fragments
+                (h, True) for h in fragments
             ]:
                 target = urljoin(url, href).split("#")[0]
                 route = route_of(target)

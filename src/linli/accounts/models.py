@@ -65,6 +65,10 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="department_only_for_city_department",
+                violation_error_message=_(
+                    "Department: set it for a city department reviewer, and leave it empty for "
+                    "every other role."
+                ),
                 condition=models.Q(role="city_department", department__gt="")
                 | (~models.Q(role="city_department") & models.Q(department="")),
             ),
@@ -175,6 +179,10 @@ class CredentialRequest(FSMModelMixin, models.Model):
                 fields=["user", "kind"],
                 condition=models.Q(state__in=["pending", "approved"]),
                 name="one_open_credential_request_per_kind",
+                violation_error_message=_(
+                    "This account already has an open request of this kind: finish or withdraw "
+                    "that one first."
+                ),
             )
         ]
 

@@ -215,7 +215,13 @@ class AuditCheckpoint(models.Model):
         verbose_name = _("audit checkpoint")
         verbose_name_plural = _("audit checkpoints")
         constraints = [
-            models.UniqueConstraint(fields=["log", "seq"], name="audit_checkpoint_log_seq")
+            models.UniqueConstraint(
+                fields=["log", "seq"],
+                name="audit_checkpoint_log_seq",
+                violation_error_message=_(
+                    "This log already has a checkpoint at this position; nothing was written."
+                ),
+            )
         ]
 
     def __str__(self) -> str:

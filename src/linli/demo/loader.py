@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from shapely.geometry import mapping
 
 from linli.accounts import twofactor
@@ -247,12 +248,14 @@ def load_demo(seed: int = 2026) -> list[DemoAccount]:
     """Load the demo city once (a second run keeps what is there) and list the accounts."""
     install_demo_pack(settings.DATA_DIR)  # before anything cites it (again on every start)
     if not Jurisdiction.objects.get_root_nodes().exists():
-        city = generate_city(seed)
-        demo_network_path().parent.mkdir(parents=True, exist_ok=True)
-        write_osm(city, demo_network_path())
-        _load(city)
-        _plan_district()
-        load_monitoring_demo()
+        # Notifications and other stored text are written in the installation's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            city = generate_city(seed)
+            demo_network_path().parent.mkdir(parents=True, exist_ok=True)
+            write_osm(city, demo_network_path())
+            _load(city)
+            _plan_district()
+            load_monitoring_demo()
     users = User.objects.select_related("jurisdiction").in_bulk(
         [spec.username for spec in DEMO_ACCOUNTS], field_name="username"
     )

@@ -74,7 +74,12 @@ class Call(FSMModelMixin, models.Model):
         ordering = ["-opens_on", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(closes_on__gte=models.F("opens_on")), name="call_dates_ordered"
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="call_dates_ordered",
+                violation_error_message=_(
+                    "Closing date: it must be on or after the opening date; choose a later "
+                    "closing date."
+                ),
             )
         ]
 
@@ -379,7 +384,12 @@ class Review(models.Model):
         ordering = ["application", "department", "dimension"]
         constraints = [
             models.UniqueConstraint(
-                fields=["application", "department", "dimension"], name="review_unique"
+                fields=["application", "department", "dimension"],
+                name="review_unique",
+                violation_error_message=_(
+                    "This department has already been asked to review this dimension of the "
+                    "project."
+                ),
             )
         ]
 
@@ -463,7 +473,14 @@ class FundReportItem(models.Model):
     class Meta:
         ordering = ["report", "function"]
         constraints = [
-            models.UniqueConstraint(fields=["report", "function"], name="fund_report_item_unique")
+            models.UniqueConstraint(
+                fields=["report", "function"],
+                name="fund_report_item_unique",
+                violation_error_message=_(
+                    "This function already has an estimate in the report; change that estimate "
+                    "instead."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
@@ -530,9 +547,15 @@ class Ledger(models.Model):
             models.CheckConstraint(
                 condition=models.Q(released_cny__lte=models.F("approved_cny")),
                 name="ledger_released_within_approved",
+                violation_error_message=_(
+                    "Amount: the money released would exceed the amount approved; request no "
+                    "more than what remains."
+                ),
             ),
             models.CheckConstraint(
-                condition=models.Q(released_cny__gte=0), name="ledger_released_non_negative"
+                condition=models.Q(released_cny__gte=0),
+                name="ledger_released_non_negative",
+                violation_error_message=_("Amount: the money released cannot be less than zero."),
             ),
         ]
 
@@ -569,7 +592,13 @@ class Milestone(models.Model):
         verbose_name_plural = _("milestones")
         ordering = ["application", "achieved_on"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "kind"], name="milestone_unique")
+            models.UniqueConstraint(
+                fields=["application", "kind"],
+                name="milestone_unique",
+                violation_error_message=_(
+                    "This project already has this milestone; edit the existing one."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
@@ -609,7 +638,11 @@ class Tranche(FSMModelMixin, models.Model):
         verbose_name_plural = _("tranches")
         ordering = ["application", "requested_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount_cny__gt=0), name="tranche_positive")
+            models.CheckConstraint(
+                condition=models.Q(amount_cny__gt=0),
+                name="tranche_positive",
+                violation_error_message=_("Amount: enter an amount greater than zero."),
+            )
         ]
 
     def __str__(self) -> str:

@@ -49,6 +49,11 @@ class ReviewTable(tables.Table):
 class SubsidyApprovalTable(tables.Table):
     application = tables.Column(linkify=True, verbose_name=_("project"))
 
+    def render_inclusive_rate(self, value):
+        from linli.web.templatetags.linli import percent
+
+        return percent(value)
+
     class Meta:
         model = SubsidyApproval
         fields = (

@@ -73,7 +73,12 @@ class Jurisdiction(MP_Node):
         verbose_name_plural = _("jurisdictions")
         constraints = [
             models.UniqueConstraint(
-                fields=["code"], condition=~models.Q(code=""), name="jurisdiction_code_unique"
+                fields=["code"],
+                condition=~models.Q(code=""),
+                name="jurisdiction_code_unique",
+                violation_error_message=_(
+                    "Code: another jurisdiction already has this code; enter its own 12-digit code."
+                ),
             )
         ]
 
@@ -162,6 +167,10 @@ class Community(RegistryModel):
         constraints = [
             models.CheckConstraint(
                 name="community_age_groups_within_population",
+                violation_error_message=_(
+                    "Age groups: residents aged 80+ must be no more than those aged 60+, and "
+                    "those aged 60+ no more than the population; correct the figures."
+                ),
                 condition=models.Q(aged_80_plus__lte=models.F("aged_60_plus"))
                 & models.Q(aged_60_plus__lte=models.F("population")),
             )
@@ -330,10 +339,19 @@ class FacilityFunction(models.Model):
         ordering = ["facility", "scenario"]
         constraints = [
             models.UniqueConstraint(
-                fields=["facility", "scenario"], name="one_function_per_scenario"
+                fields=["facility", "scenario"],
+                name="one_function_per_scenario",
+                violation_error_message=_(
+                    "Scenario: this facility already has a function for this service; edit that "
+                    "function instead of adding a second."
+                ),
             ),
             models.CheckConstraint(
                 name="special_beds_within_beds",
+                violation_error_message=_(
+                    "Beds: nursing beds and respite beds must each be no more than the beds in "
+                    "total; correct the figures."
+                ),
                 condition=models.Q(nursing_beds__lte=models.F("beds"))
                 & models.Q(respite_beds__lte=models.F("beds")),
             ),

@@ -51,7 +51,13 @@ class Session(models.Model):
         verbose_name_plural = _("sessions")
         ordering = ["starts_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["slot", "date"], name="one_session_per_slot_and_day"),
+            models.UniqueConstraint(
+                fields=["slot", "date"],
+                name="one_session_per_slot_and_day",
+                violation_error_message=_(
+                    "Date: this time slot already has a session on that day; choose another day."
+                ),
+            ),
             models.CheckConstraint(
                 name="session_never_overbooked",
                 condition=models.Q(booked__lte=models.F("capacity")),

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from linli.accounts import twofactor
 from linli.web.navigation import menu_for
@@ -13,5 +14,9 @@ def navigation(request):
     return {
         "menu": menu_for(user) if signed_in else [],
         "idle_timeout_minutes": settings.IDLE_TIMEOUT_MINUTES,
-        "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+        "map_tiles": {
+            "url": settings.MAP_TILE_URL,
+            # OpenStreetMap's credit in the reader's language unless the installation sets one.
+            "attribution": settings.MAP_TILE_ATTRIBUTION or _("© OpenStreetMap contributors"),
+        },
     }

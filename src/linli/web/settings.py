@@ -247,6 +247,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie.
 CSRF_FAILURE_VIEW = "linli.web.views.csrf_failure"  # the site's own page, in the reader's language
+DJANGO_TABLES2_TEMPLATE = "tables/cards.html"  # rows become cards on a phone
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 if TRUSTED_PROXY:
@@ -262,7 +263,8 @@ if HTTPS:
 MAP_TILE_URL = os.environ.get(
     "LINLI_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )
-MAP_TILE_ATTRIBUTION = os.environ.get("LINLI_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+# Empty: OpenStreetMap's credit, in the reader's language (web/context_processors.py).
+MAP_TILE_ATTRIBUTION = os.environ.get("LINLI_MAP_TILE_ATTRIBUTION", "")
 
 
 def _origin(url: str) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from linli.core.vocabulary import label
 from linli.policy import vocabulary
@@ -83,3 +85,86 @@ def opening_hours(text: str) -> str:
 
     text = _DAY_RANGE.sub(days, text)
     return re.sub(r"\boff\b", "休息", text).replace("; ", "；").replace(",", "、")
+
+
+_INPUT_ERROR = re.compile(r"^(?P<path>[\w\[\]\.]+): (?P<problem>.*)$", re.DOTALL)
+_PATH_PART = re.compile(r"(?P<key>\w+)(?:\[(?P<index>\d+)\])?")
+
+
+def _field_label(key: str) -> str:
+    """A key of the policy engine's application (``total_investment_cny``) by the name the
+    application form gives it."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from linli.funding.models import Application, ApplicationFunction
+
+    for model in (Application, ApplicationFunction):
+        try:
+            return str(model._meta.get_field(key).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return str(_INPUT_KEYS.get(key, _("this figure")))
+
+
+_INPUT_KEYS = {
+    "functions": gettext_lazy("functions"),
+    "inclusive_subsidy_rate": gettext_lazy("inclusive subsidy rate"),
+    "investment_cny": gettext_lazy("investment (CNY)"),
+    "floor_area_m2": gettext_lazy("floor area (m²)"),
+    "capacity": gettext_lazy("capacity"),
+    "community": gettext_lazy("community"),
+}
+
+
+@register.filter
+def policy_input_error(message: str) -> str:
+    """The policy engine's input error (``functions[0].floor_area_m2: is required``, the CLI's
+    contract) as a sentence for the application form: which field, and what to do."""
+    match = _INPUT_ERROR.match(message or "")
+    if not match:
+        return _("Some figures of the application are missing or not numbers; check the form.")
+    parts = [_PATH_PART.fullmatch(part) for part in match["path"].split(".")]
+    field = _field_label(parts[-1]["key"]) if parts[-1] else _("this figure")
+    index = next((int(p["index"]) for p in parts if p and p["index"] is not None), None)
+    where = (
+        _("function %(number)d, %(field)s") % {"number": index + 1, "field": field}
+        if index is not None
+        else field
+    )
+    problem = match["problem"]
+    if problem.startswith("is required") or problem.startswith("required when"):
+        what = (
+            _(
+                "fill it in (each function needs its floor area when not every function "
+                "has its own investment)"
+            )
+            if "floor area" in problem or "shared" in problem
+            else _("fill it in")
+        )
+    elif "above the maximum" in problem or "below the minimum" in problem:
+        bound = re.search(r"(maximum|minimum) ([\d.]+)", problem)
+        what = _(
+            "enter a rate between the policy's minimum and maximum, as a decimal "
+            "(0.30 for 30 %%); the limit is %(bound)s"
+        ) % {"bound": bound[2] if bound else ""}
+    elif "decimal places" in problem:
+        what = _("enter at most two decimal places")
+    elif "whole number" in problem:
+        what = _("enter a whole number of zero or more")
+    elif "must not all be 0" in problem:
+        what = _("enter the floor area of at least one function")
+    else:
+        what = _("enter a number of zero or more, in 元 or m² as the label says")
+    return _("%(field)s: %(what)s.") % {"field": where, "what": what}
+
+
+@register.filter
+def percent(rate) -> str:
+    """A rate stored as a fraction (0.2500) as people write it: 25%."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = (Decimal(str(rate)) * 100).normalize()
+    except (InvalidOperation, TypeError, ValueError):
+        return rate
+    return f"{value:f}%"
