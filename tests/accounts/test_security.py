@@ -4,6 +4,7 @@
 from datetime import timedelta
 
 import time_machine
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.urls import reverse
@@ -136,6 +137,17 @@ class TestSessions(SignInTestCase):
             response = self.client.get(reverse("home"))
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response["Location"].startswith(reverse("login")))
+
+    def test_page_views_within_a_minute_write_no_session_row(self):
+        self.sign_in()
+        self.client.get(reverse("home"))
+        session = Session.objects.get()
+        with time_machine.travel(timezone.now() + timedelta(seconds=30)):
+            self.client.get(reverse("home"))
+        self.assertEqual(Session.objects.get().expire_date, session.expire_date)
+        with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+            self.client.get(reverse("home"))
+        self.assertGreater(Session.objects.get().expire_date, session.expire_date)
 
     def test_activity_keeps_the_session_alive_up_to_its_maximum(self):
         self.sign_in()

@@ -34,7 +34,7 @@ NON_NEGATIVE = "must be a non-negative number"
         ("gross_floor_area_m2", "1000", f"gross_floor_area_m2: {NON_NEGATIVE}"),
         ("gross_floor_area_m2", True, f"gross_floor_area_m2: {NON_NEGATIVE}"),
         ("gross_floor_area_m2", float("nan"), f"gross_floor_area_m2: {NON_NEGATIVE}"),
-        ("kind", "tower", "kind: must be one of complex, scattered"),
+        ("kind", "tower", r"kind: must be one of complex \(综合体\), scattered \(插花式\)"),
         ("construction", "rebuild", "construction: must be one of"),
         ("functions", {}, "functions: must be a list"),
         ("functions.2.floor_area_m2", -5, rf"functions\[2\]\.floor_area_m2: {NON_NEGATIVE}"),

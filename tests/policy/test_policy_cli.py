@@ -81,7 +81,8 @@ def test_policy_option_accepts_a_pack_file(make, write, tmp_path, capsys):
     pack = tmp_path / "try-city.toml"
     pack.write_text(
         'id = "try-city"\nextends = "beijing-2024"\ntitle_zh = "试"\ntitle_en = "Try"\n'
-        'jurisdiction = "CN-XX"\nstatus = "draft"\n[subsidy]\ncap_cny = 1000\n',
+        'jurisdiction = "CN-XX"\nstatus = "draft"\n[subsidy]\ncap_cny = 1000\n'
+        'source = "试行办法 第五条"\nconfidence = "FOUND-OFFICIAL"\n',
         "utf-8",
     )
 

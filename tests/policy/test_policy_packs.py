@@ -21,6 +21,8 @@ status = "final"
 
 [rules."functions.min_scenarios"]
 params = {{ minimum = 4 }}
+source = "测试市管理办法 第三条"
+confidence = "FOUND-OFFICIAL"
 title_zh = "功能数量应不少于{{minimum}}项"
 title_en = "At least {{minimum}} distinct service scenarios"
 """
@@ -57,7 +59,7 @@ def test_beijing_extends_national_and_overrides_by_rule_id():
 
     assert beijing.extends == "national-2023"
     assert national.rule("functions.min_scenarios").kinds == ("complex",)
-    assert national.rule("functions.min_scenarios").severity == "override"
+    assert national.rule("functions.min_scenarios").severity == "warning"  # the 导则's number
     assert beijing.rule("functions.min_scenarios").kinds == ("complex", "scattered")
     assert beijing.rule("functions.min_scenarios").severity == "error"
     assert beijing.rule("functions.min_scenarios").params["minimum"] == 3  # inherited param
@@ -123,18 +125,47 @@ def test_a_pack_file_can_be_loaded_by_path(tmp_path):
             '[rules."functions.min_priority_scenarios"]\nseverity = "fatal"',
             "severity: 'fatal' is not one",
         ),
-        ('[rules."x.y"]\ncheck = "nope"', r"rules\.x\.y\.check: 'nope' is not one"),
+        ('[rules."x.y"]\ncheck = "nope"', r"""bad.toml: rules\."x\.y"\.check: 'nope' is not one"""),
         (
             '[rules."x.y"]\ncheck = "scenario_count"\nseverity = "error"\nconfidence = "RECALLED"\n'
             'title_zh = "a"\ntitle_en = "b"\nsource = "c"\nparams = { minimum = 1 }',
             "RECALLED number must not have severity error",
         ),
-        ('[rules."x.y"]\ncheck = "scenario_count"', r"check 'scenario_count' needs minimum"),
+        (
+            '[rules."x.y"]\ncheck = "scenario_count"',
+            r'rules\."x\.y"\.params\.minimum: is required \(check scenario_count\)',
+        ),
         ("[scenarios.laundry]\ncategories = []", "scenarios.laundry: 'laundry' is not one"),
-        ("[subsidy]\ninclusive_rate_max = 0.1", "rates must satisfy"),
+        (
+            '[subsidy]\ninclusive_rate_max = 0.1\nsource = "s"\nconfidence = "SEED"',
+            "rates must satisfy",
+        ),
+        (
+            "[subsidy]\ninclusive_rate_max = 0.1",
+            "changes inclusive_rate_max of beijing-2024 but not",
+        ),
+        (
+            "[subsidy]\ncap_cny = -1",
+            r"subsidy\.cap_cny: Input should be greater than or equal to 0",
+        ),
+        (
+            '[rules."functions.elderly_or_infant"]\nparams = { minimum = "4" }',
+            r"params\.minimum: must be a whole",
+        ),
+        (
+            '[rules."functions.elderly_or_infant"]\nparams = { minimun = 4 }',
+            r"params\.minimun: unknown key",
+        ),
+        (
+            '[review]\nexception_reason_min_chars = 0\nsource = "s"\nconfidence = "SEED"',
+            "greater than or equal to 1",
+        ),
         ('[[sources]]\ntitle = "t"\nconfidence = "GUESSED"', "confidence: 'GUESSED' is not one"),
-        ('[rules."functions.elderly_or_infant"]\nseverty = "info"', "unknown key 'severty'"),
-        ("[area_standards]\nx = 3", "area_standards must be a table of tables"),
+        (
+            '[rules."functions.elderly_or_infant"]\nseverty = "info"',
+            r'rules\."functions\.elderly_or_infant"\.severty: unknown key',
+        ),
+        ("[area_standards]\nx = 3", "area_standards.x: Input should be a valid dictionary"),
         ('[rules."functions.elderly_or_infant"]\ntitle_en = "{maximum}"', "cannot be filled"),
     ],
 )
@@ -167,3 +198,11 @@ def test_extends_cycle_is_rejected(tmp_path, monkeypatch):
 def test_unknown_pack_lists_the_available_ones():
     with pytest.raises(PolicyPackError, match="unknown policy 'atlantis'; available: beijing-2024"):
         load_pack("atlantis")
+
+
+def test_an_unknown_top_level_key_is_refused(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("subsidies = 1\n" + MINIMAL_CITY.format(id="bad"), "utf-8")
+
+    with pytest.raises(PolicyPackError, match=r"^bad.toml: subsidies: unknown key"):
+        load_pack(path)

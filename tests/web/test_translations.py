@@ -33,3 +33,11 @@ def test_compiled_catalog_matches_the_source(po_path):
     mo_path = po_path.with_suffix(".mo")
     mo = {(e.msgid, e.msgstr) for e in polib.mofile(str(mo_path)) if not e.msgid_plural}
     assert po - mo == set(), "run `linli manage compilemessages` after editing django.po"
+
+
+@pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_message_is_defined_twice(po_path):
+    """Catalogs merge as a union (.gitattributes): a string added on two branches appears twice,
+    and msgfmt would refuse the file."""
+    keys = [(entry.msgctxt, entry.msgid) for entry in polib.pofile(str(po_path))]
+    assert sorted({key for key in keys if keys.count(key) > 1}) == []

@@ -24,6 +24,8 @@ from linli.accounts.signals import SIGNED_IN_AT
 from linli.audit.models import SecurityEventKind
 from linli.audit.services import security_event_record
 
+SEEN_AT = "linli_seen_at"  # the session's last refresh of its idle timeout
+
 
 def _always_open(request) -> bool:
     return request.path.startswith(settings.STATIC_URL) or request.path in (
@@ -44,7 +46,12 @@ def _refuse(request, url_name: str, message: str):
 
 class SessionLifetimeMiddleware:
     """However active, a session ends ``LINLI_SESSION_MAX_HOURS`` after sign-in (the idle
-    timeout alone would let a busy session live for ever)."""
+    timeout alone would let a busy session live for ever).
+
+    Activity keeps it alive: once ``SESSION_REFRESH_SECONDS`` have passed since the last
+    refresh, the session is marked changed, so that its expiry moves to the idle timeout from
+    now. The timeout is exact to within that interval, and a page view writes no session row
+    in between (Django's SESSION_SAVE_EVERY_REQUEST would write one on every request)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -53,11 +60,14 @@ class SessionLifetimeMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             started = request.session.setdefault(SIGNED_IN_AT, time.time())
-            if time.time() - started > settings.SESSION_MAX_HOURS * 3600:
+            now = time.time()
+            if now - started > settings.SESSION_MAX_HOURS * 3600:
                 security_event_record(kind=SecurityEventKind.SESSION_EXPIRED, user=user)
                 logout(request)
                 messages.info(request, _("Your session has ended. Please sign in again."))
                 return _refuse(request, "login", _("Your session has ended."))
+            if now - request.session.get(SEEN_AT, 0) >= settings.SESSION_REFRESH_SECONDS:
+                request.session[SEEN_AT] = now
         return self.get_response(request)
 
 

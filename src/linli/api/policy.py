@@ -17,12 +17,26 @@ from linli.policy import (
     load_pack,
     parse_application,
 )
-from linli.policy.application import MAX_NUMBER
+from linli.policy.application import MAX_AMOUNT_CNY, MAX_AREA_M2, MAX_COUNT, MAX_NAME
 from linli.policy.vocabulary import CATEGORIES, CONSTRUCTIONS, KINDS
 
-_AMOUNT = {"type": "number", "minimum": 0, "maximum": MAX_NUMBER}
-_COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_NUMBER}
+_AMOUNT = {"type": "number", "minimum": 0, "maximum": MAX_AMOUNT_CNY}
+_AREA = {"type": "number", "minimum": 0, "maximum": MAX_AREA_M2}
+_RATE = {"type": "number", "minimum": 0, "maximum": 1}
+_COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_COUNT}
 _NAME = {"type": "string", "pattern": "\\S"}  # not blank
+_SCENARIO = {
+    "type": "string",
+    "pattern": "\\w",
+    "maxLength": MAX_NAME,
+    "description": "a scenario code (elderly_care …) or the texts' Chinese name (养老服务 …); "
+    "any other name is judged by the pack (an unknown scenario)",
+}
+
+
+def _names(labels) -> dict:
+    """A code or its Chinese name (the engine also reads other widths, cases and spacing)."""
+    return {"type": "string", "enum": [*labels, *(zh for zh, _ in labels.values())]}
 
 
 def _optional(schema: dict) -> dict:
@@ -45,12 +59,12 @@ APPLICATION_SCHEMA = {
     "properties": {
         "name": _NAME,
         "city": _NAME,
-        "kind": {"type": "string", "enum": list(KINDS)},
-        "construction": {"type": "string", "enum": list(CONSTRUCTIONS)},
-        "gross_floor_area_m2": _AMOUNT,
-        "resident_activity_area_m2": _optional(_AMOUNT),
+        "kind": _names(KINDS),
+        "construction": _names(CONSTRUCTIONS),
+        "gross_floor_area_m2": _AREA,
+        "resident_activity_area_m2": _optional(_AREA),
         "total_investment_cny": _AMOUNT,
-        "inclusive_subsidy_rate": _optional(_AMOUNT),
+        "inclusive_subsidy_rate": _optional(_RATE),
         "government_built": _optional({"type": "boolean"}),
         "functions": {
             "type": "array",
@@ -58,9 +72,9 @@ APPLICATION_SCHEMA = {
                 "type": "object",
                 "required": ["scenario", "category"],
                 "properties": {
-                    "scenario": _NAME,
-                    "category": {"type": "string", "enum": list(CATEGORIES)},
-                    "floor_area_m2": _optional(_AMOUNT),
+                    "scenario": _SCENARIO,
+                    "category": _names(CATEGORIES),
+                    "floor_area_m2": _optional(_AREA),
                     "investment_cny": _optional(_AMOUNT),
                     "capacity": _optional(
                         {
@@ -81,7 +95,7 @@ APPLICATION_SCHEMA = {
                 "properties": {
                     "households": _COUNT,
                     "population": _COUNT,
-                    "service_area_m2": _AMOUNT,
+                    "service_area_m2": _AREA,
                 },
             }
         ),
@@ -122,7 +136,7 @@ class PolicyCheckView(APIView):
             OpenApiParameter(
                 "policy",
                 str,
-                enum=[pack.id for pack in list_packs()],
+                enum=[pack.id for pack in list_packs(skip_invalid=True)],
                 description=f"pack id, default {DEFAULT_POLICY}",
             )
         ],
@@ -130,12 +144,19 @@ class PolicyCheckView(APIView):
     def post(self, request):
         policy_id = single_value(request, "policy")
         policy_id = DEFAULT_POLICY if policy_id is None else policy_id
-        if policy_id not in {pack.id for pack in list_packs()}:
+        if policy_id not in {pack.id for pack in list_packs(skip_invalid=True)}:
             return Response(
                 {"error": f"policy: unknown pack {policy_id!r}"}, status.HTTP_400_BAD_REQUEST
             )
         try:
-            evaluation = evaluate(parse_application(request.data), load_pack(policy_id))
+            data = request.data
+        except RecursionError:  # DRF's parser turns only ValueError into a 400
+            return Response(
+                {"error": "JSON nested too deeply to be an application"},
+                status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            evaluation = evaluate(parse_application(data), load_pack(policy_id))
         except ApplicationInputError as error:
             return Response({"error": str(error)}, status.HTTP_400_BAD_REQUEST)
         return Response(evaluation.to_dict())

@@ -68,6 +68,8 @@ def read_json(path: Path) -> Any:
         ) from error
     except ValueError as error:
         raise CommandError(f"{path}: {error}") from error
+    except RecursionError:
+        raise CommandError(f"{path}: JSON nested too deeply to be an application") from None
 
 
 def _reject_constant(name: str) -> None:

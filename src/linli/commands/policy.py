@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from linli.commands import CommandError
-from linli.policy import PolicyPack, PolicyPackError, list_packs, load_pack
+from linli.policy import PolicyPack, PolicyPackError, list_packs, load_pack, schema
 from linli.policy.pack import Standard, rule_titles
 from linli.policy.vocabulary import (
     CATEGORIES,
@@ -20,13 +21,24 @@ from linli.policy.vocabulary import (
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("policy", help="list policy packs and show their rules")
+    parser = subparsers.add_parser("policy", help="list, show and validate policy packs")
     commands = parser.add_subparsers(dest="policy_command", metavar="POLICY_COMMAND")
     listing = commands.add_parser("list", help="list the available policy packs")
     listing.set_defaults(handler=run_list)
     show = commands.add_parser("show", help="show a pack's rules with their citations")
     show.add_argument("policy", metavar="ID", help="pack id, or the path of a .toml pack")
     show.set_defaults(handler=run_show)
+    validate = commands.add_parser(
+        "validate",
+        help="check a pack against the pack format (exit 0 if valid, 2 with every problem)",
+        description="Load a pack (id or .toml path) with its parents and check every key: "
+        "unknown keys, wrong types, numbers out of range, params a check does not take, "
+        "changed values that keep a parent's citation. Prints the pack's content hash.",
+    )
+    validate.add_argument("policy", metavar="PACK", help="pack id, or the path of a .toml pack")
+    validate.set_defaults(handler=run_validate)
+    schema_cmd = commands.add_parser("schema", help="print the JSON Schema of a pack file")
+    schema_cmd.set_defaults(handler=run_schema)
 
 
 def pack_for_command(policy: str) -> PolicyPack:
@@ -47,6 +59,20 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"{pack.id}  [{pack.jurisdiction} {pack.status}]{extends}")
         print(f"    {pack.title_zh}")
         print(f"    {pack.title_en}")
+    return 0
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    pack = pack_for_command(args.policy)
+    print(
+        f"政策包有效 valid: {pack.id} ({len(pack.rules)} rules, "
+        f"{len(pack.files)} file(s)) version {pack.version}"
+    )
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(schema.PackFile.model_json_schema(), ensure_ascii=False, indent=2))
     return 0
 
 

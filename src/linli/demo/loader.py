@@ -21,6 +21,7 @@ from linli.demo.osm import write_osm
 from linli.demo.policy import DEMO_POLICY, install_demo_pack
 from linli.funding.demo import load_funding_demo
 from linli.jobs.services import job_submit
+from linli.participation.demo import load_participation_demo
 from linli.plans.handlers import DIAGNOSE, SITE_PLAN
 from linli.registry.models import (
     CandidateSite,
@@ -230,6 +231,8 @@ def _load(city: DemoCity) -> None:
     from linli.residents.demo import load_residents_demo
 
     load_residents_demo()
+
+    load_participation_demo()
 
 
 def _post(user: User) -> str:

@@ -10,7 +10,14 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from linli.policy import ApplicationInputError, evaluate, load_pack, parse_application
+from linli.policy import (
+    ApplicationInputError,
+    PolicyPack,
+    evaluate,
+    load_pack,
+    load_snapshot,
+    parse_application,
+)
 from linli.registry.models import Community, Jurisdiction
 
 _FUNCTION_FIELDS = ("scenario", "category", "floor_area_m2", "investment_cny")
@@ -65,12 +72,23 @@ def policy_input(
     return data
 
 
-def run_policy(policy_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The engine's answer as JSON; input the engine refuses gives ``{"error": message}``."""
+def call_pack(call) -> PolicyPack:
+    """The pack a call opened with: the version pinned in the call (its files as they were),
+    whatever the pack files on disk say now; a call without a pin (opened before pins were
+    kept) uses the pack as it is now."""
+    if call.policy_snapshot:
+        return load_snapshot(call.policy_snapshot)
+    return load_pack(call.policy_id)
+
+
+def run_policy(call, data: dict[str, Any]) -> dict[str, Any]:
+    """The engine's answer as JSON under the call's pinned pack; input the engine refuses
+    gives ``{"error": message}``."""
+    pack = call_pack(call)
     try:
-        return evaluate(parse_application(data), load_pack(policy_id)).to_dict()
+        return evaluate(parse_application(data), pack).to_dict()
     except ApplicationInputError as error:
-        return {"policy": policy_id, "eligible": False, "error": str(error), "findings": []}
+        return {"policy": pack.id, "eligible": False, "error": str(error), "findings": []}
 
 
 def application_input(application, *, inclusive_rate: Decimal | None = None, **changes) -> dict:

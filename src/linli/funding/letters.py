@@ -14,8 +14,8 @@ import cn2an
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from linli.funding.evaluation import call_pack
 from linli.funding.models import SubsidyApproval
-from linli.policy import load_pack
 from linli.registry.models import Jurisdiction, Level
 
 # The national programme every city's measures rest on.
@@ -43,7 +43,7 @@ def basis(pack, issuer: Jurisdiction | None) -> str:
 
 def approval_letter_html(approval: SubsidyApproval) -> str:
     application = approval.application
-    pack = load_pack(application.call.policy_id)
+    pack = call_pack(application.call)
     node = application.jurisdiction
     # The district reported the project up (由区发展改革部门上报), so the reply goes to it.
     district = node if node.level == Level.DISTRICT else _ancestor(node, Level.DISTRICT)

@@ -48,6 +48,12 @@ class Call(FSMModelMixin, models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     policy_id = models.CharField(_("policy pack"), max_length=64)
+    # The pack as the call opened with it (SHA-256 of its files, and the files): applications
+    # in the call are evaluated with this version, not with later edits of the pack.
+    policy_version = models.CharField(_("policy pack version"), max_length=64, blank=True)
+    policy_snapshot = models.JSONField(
+        _("policy pack as opened"), default=dict, blank=True, editable=False
+    )
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
     budget_cny = money(_("budget envelope (CNY)"))

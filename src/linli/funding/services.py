@@ -35,7 +35,7 @@ from linli.funding.choices import (
     ReviewDecision,
     TrancheState,
 )
-from linli.funding.evaluation import application_input, policy_input, run_policy
+from linli.funding.evaluation import application_input, call_pack, policy_input, run_policy
 from linli.funding.models import (
     Application,
     ApplicationFunction,
@@ -161,7 +161,7 @@ def call_open(
 ) -> Call:
     require_model_permission(actor, "add", Call)
     try:
-        load_pack(policy_id)
+        pack = load_pack(policy_id)
     except (PolicyPackError, FileNotFoundError, KeyError) as error:
         raise ValidationError({"policy_id": str(error)}) from error
     districts = list(districts)
@@ -170,6 +170,10 @@ def call_open(
     call = Call(
         title=title,
         policy_id=policy_id,
+        # The call keeps the pack version it opened with: its applications are evaluated with
+        # it even when the pack files change later (a content hash and the files themselves).
+        policy_version=pack.version,
+        policy_snapshot=pack.snapshot(),
         opens_on=opens_on,
         closes_on=closes_on,
         budget_cny=budget_cny,
@@ -204,7 +208,7 @@ def _check_call_accepts(call: Call, node: Jurisdiction) -> None:
 
 
 def _evaluate(application: Application) -> None:
-    evaluation = run_policy(application.call.policy_id, application_input(application))
+    evaluation = run_policy(application.call, application_input(application))
     application.evaluation = evaluation
     application.eligible = bool(evaluation.get("eligible"))
 
@@ -308,7 +312,7 @@ def preview_evaluation(*, call: Call, fields, functions, overrides, community) -
     data = policy_input(
         fields=fields, functions=functions, overrides=overrides, community=community
     )
-    return run_policy(call.policy_id, data)
+    return run_policy(call, data)
 
 
 def missing_for_submission(application: Application) -> list[str]:
@@ -716,7 +720,7 @@ def subsidy_preview(application: Application, inclusive_rate: Decimal | None) ->
     )
     for function, row in zip(application.functions.all(), data["functions"], strict=True):
         row["investment_cny"] = estimates[function.pk]
-    return run_policy(application.call.policy_id, data)
+    return run_policy(application.call, data)
 
 
 def _check_budget(call: Call, amount: Decimal) -> None:
@@ -737,7 +741,7 @@ def _land_use_grace_expiry(application: Application, approved_on: date) -> date 
     """121号 三(十): a government-built facility may keep its land use, and a conversion of an
     existing building its land user and planning conditions, for the pack's number of years;
     other projects have no such grace."""
-    rules = {rule.id: rule for rule in load_pack(application.call.policy_id).rules}
+    rules = {rule.id: rule for rule in call_pack(application.call).rules}
     if application.government_built:
         rule = rules.get("land.government_facility_use")
     elif application.construction == "stock_conversion":
@@ -971,7 +975,7 @@ def change_request_create(
     _require_own_office(actor, application)
     _require_state(application, S.FUND_APPROVED, S.IN_CONSTRUCTION, S.OPERATING)
     evaluation = run_policy(
-        application.call.policy_id,
+        application.call,
         application_input(
             application,
             total_investment_cny=total_investment_cny,

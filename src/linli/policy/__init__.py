@@ -10,7 +10,15 @@ No Django here. The rest of the platform calls::
 from linli.policy.application import Application, ApplicationInputError, parse_application
 from linli.policy.evaluator import Evaluation, evaluate
 from linli.policy.findings import Finding
-from linli.policy.pack import PolicyPack, PolicyPackError, Rule, Standard, list_packs, load_pack
+from linli.policy.pack import (
+    PolicyPack,
+    PolicyPackError,
+    Rule,
+    Standard,
+    list_packs,
+    load_pack,
+    load_snapshot,
+)
 from linli.policy.subsidy import Subsidy
 
 DEFAULT_POLICY = "beijing-2024"
@@ -29,5 +37,6 @@ __all__ = [
     "evaluate",
     "list_packs",
     "load_pack",
+    "load_snapshot",
     "parse_application",
 ]

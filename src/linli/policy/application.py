@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from linli.policy.vocabulary import CATEGORIES, CONSTRUCTIONS, KINDS
+from linli.policy.vocabulary import (
+    CATEGORIES,
+    CONSTRUCTIONS,
+    KINDS,
+    SCENARIOS,
+    display,
+    resolve,
+    zh,
+)
 
 
 class ApplicationInputError(ValueError):
@@ -92,7 +100,10 @@ def parse_application(data: Any) -> Application:
     """Validate an application in its DESIGN §6 JSON form and return it as plain data.
 
     Numbers may be ``int``, ``Decimal`` or ``float`` (converted through ``str`` so that 0.1
-    stays 0.1); unknown keys are ignored.
+    stays 0.1), each within a bound far above any real project (:data:`BOUNDS`); unknown keys
+    are ignored. Scenarios, categories, kinds and construction types may be given by code or
+    by the texts' Chinese name (养老服务, 基本公共服务类, 综合体, 存量设施改造), in any width,
+    case or spacing; a scenario no vocabulary knows is kept as written for the evaluator.
 
     Raises
     ------
@@ -109,15 +120,15 @@ def parse_application(data: Any) -> Application:
         city=_string(_required(root, "city", ""), "city"),
         kind=_code(_required(root, "kind", ""), KINDS, "kind"),
         construction=_code(_required(root, "construction", ""), CONSTRUCTIONS, "construction"),
-        gross_floor_area_m2=_decimal(
+        gross_floor_area_m2=_area(
             _required(root, "gross_floor_area_m2", ""), "gross_floor_area_m2"
         ),
-        total_investment_cny=_decimal(
+        total_investment_cny=_amount(
             _required(root, "total_investment_cny", ""), "total_investment_cny"
         ),
         functions=functions,
-        resident_activity_area_m2=_optional(root, "resident_activity_area_m2", _decimal, ""),
-        inclusive_subsidy_rate=_optional(root, "inclusive_subsidy_rate", _decimal, ""),
+        resident_activity_area_m2=_optional(root, "resident_activity_area_m2", _area, ""),
+        inclusive_subsidy_rate=_optional(root, "inclusive_subsidy_rate", _rate, ""),
         community=_optional(root, "community", _community, ""),
         overrides=tuple(
             _override(item, f"overrides[{i}]")
@@ -149,10 +160,10 @@ def _check_pro_rata_basis(application: Application) -> None:
 def _function(data: Any, path: str) -> Function:
     item = _mapping(data, path)
     return Function(
-        scenario=_string(_required(item, "scenario", path), f"{path}.scenario"),
+        scenario=_scenario(_required(item, "scenario", path), f"{path}.scenario"),
         category=_code(_required(item, "category", path), CATEGORIES, f"{path}.category"),
-        floor_area_m2=_optional(item, "floor_area_m2", _decimal, path),
-        investment_cny=_optional(item, "investment_cny", _decimal, path),
+        floor_area_m2=_optional(item, "floor_area_m2", _area, path),
+        investment_cny=_optional(item, "investment_cny", _amount, path),
         capacity=_optional(item, "capacity", _capacity, path) or Capacity(),
     )
 
@@ -172,16 +183,14 @@ def _community(data: Any, path: str) -> Community:
     return Community(
         households=_count(_required(item, "households", path), f"{path}.households"),
         population=_count(_required(item, "population", path), f"{path}.population"),
-        service_area_m2=_decimal(
-            _required(item, "service_area_m2", path), f"{path}.service_area_m2"
-        ),
+        service_area_m2=_area(_required(item, "service_area_m2", path), f"{path}.service_area_m2"),
     )
 
 
 def _override(data: Any, path: str) -> Override:
     item = _mapping(data, path)
     return Override(
-        rule=_string(_required(item, "rule", path), f"{path}.rule"),
+        rule=display(_string(_required(item, "rule", path), f"{path}.rule")),
         reason=_text(_required(item, "reason", path), f"{path}.reason"),
     )
 
@@ -232,34 +241,85 @@ def _bool(value: Any, path: str) -> bool:
 
 
 def _code(value: Any, allowed: Mapping[str, Any], path: str) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        raise ApplicationInputError(f"{path}: must be one of {', '.join(allowed)}, not {value!r}")
-    return value
+    code = resolve(allowed, value) if isinstance(value, str) else None
+    if code is None:
+        names = ", ".join(f"{c} ({zh(allowed, c)})" for c in allowed)
+        raise ApplicationInputError(f"{path}: must be one of {names}, not {value!r}")
+    return code
 
 
-# Far above any project (10¹⁵ 元, m², households), and low enough that every figure derived
-# from these stays within Decimal's 28 digits.
-MAX_NUMBER = Decimal(10) ** 15
+def _scenario(value: Any, path: str) -> str:
+    """A scenario's code when the name is one of the 9 (by code or Chinese name); otherwise the
+    name as written (normalised for display) for the evaluator to judge against the pack."""
+    text = _string(value, path)
+    if len(text) > MAX_NAME:
+        raise ApplicationInputError(f"{path}: must be at most {MAX_NAME} characters")
+    code = resolve(SCENARIOS, text)
+    if code is not None:
+        return code
+    shown = display(text)
+    if not shown:
+        raise ApplicationInputError(f"{path}: must be a non-empty string")
+    return shown
 
 
-def _decimal(value: Any, path: str) -> Decimal:
-    """A finite non-negative number as Decimal; floats go through ``str`` to keep 0.1 exact."""
-    error = ApplicationInputError(f"{path}: must be a non-negative number up to 10^15")
+MAX_NAME = 200
+# Sane bounds, far above any project and low enough that every figure derived from them stays
+# exact within Decimal's 28 digits: 10¹² 元 (一万亿元, 20 000 times Beijing's cap), 10⁸ m²
+# (100 km² of floor), 10⁹ households, people or places; a rate is a share, at most 1.
+MAX_AMOUNT_CNY = Decimal(10) ** 12
+MAX_AREA_M2 = Decimal(10) ** 8
+MAX_COUNT = Decimal(10) ** 9
+MAX_RATE = Decimal(1)
+MAX_NUMBER = MAX_AMOUNT_CNY  # the largest number any field accepts (the API schema's maximum)
+# Finer than any measure (0.000 000 01 元 or m²): refused, so that shares of tiny figures stay
+# within Decimal's digits.
+MAX_PLACES = 8
+PLACES = Decimal(1).scaleb(-MAX_PLACES)
+BOUNDS = {"amount": MAX_AMOUNT_CNY, "area": MAX_AREA_M2, "count": MAX_COUNT, "rate": MAX_RATE}
+
+
+def _decimal(value: Any, path: str, bound: Decimal = MAX_NUMBER, unit: str = "") -> Decimal:
+    """A finite non-negative number up to ``bound`` as Decimal; floats go through ``str`` to
+    keep 0.1 exact."""
+    limit = f"{bound:,f}{unit}"
+    error = ApplicationInputError(f"{path}: must be a non-negative number up to {limit}")
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise error
     if isinstance(value, float) and not math.isfinite(value):
         raise error
+    if isinstance(value, int) and value.bit_length() > 128:
+        raise error  # 10^4300-digit integers: refuse before converting
     try:
         number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    except InvalidOperation:
+    except (InvalidOperation, ValueError):
         raise error from None
-    if not number.is_finite() or number < 0 or number > MAX_NUMBER:
+    if not number.is_finite() or number < 0:
         raise error
+    if number > bound:
+        raise ApplicationInputError(
+            f"{path}: {number:E} is above the largest accepted value {limit}; "
+            "check the unit (元, m²) and the number of digits"
+        )
+    if number.as_tuple().exponent < -MAX_PLACES and number != number.quantize(PLACES):
+        raise ApplicationInputError(f"{path}: must have at most {MAX_PLACES} decimal places")
     return number
 
 
+def _amount(value: Any, path: str) -> Decimal:
+    return _decimal(value, path, MAX_AMOUNT_CNY, " CNY")
+
+
+def _area(value: Any, path: str) -> Decimal:
+    return _decimal(value, path, MAX_AREA_M2, " m²")
+
+
+def _rate(value: Any, path: str) -> Decimal:
+    return _decimal(value, path, MAX_RATE)
+
+
 def _count(value: Any, path: str) -> int:
-    number = _decimal(value, path)
+    number = _decimal(value, path, MAX_COUNT)
     if number != number.to_integral_value():
         raise ApplicationInputError(f"{path}: must be a non-negative whole number")
     return int(number)

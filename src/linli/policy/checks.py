@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING
 
-from linli.policy.vocabulary import CATEGORIES, CONSTRUCTIONS, SCENARIOS, en, zh
+from linli.policy.vocabulary import CATEGORIES, CONSTRUCTIONS, SCENARIOS, en, normalise, zh
 
 if TYPE_CHECKING:
     from linli.policy.application import Application
@@ -64,14 +64,23 @@ def _names(codes: list[str]) -> tuple[str, str]:
 
 
 def scenario_known(application: Application, rule: Rule, pack: PolicyPack) -> Outcome:
-    """Every function's scenario is one the pack knows."""
+    """Every function's scenario is one the pack knows. Where the list is open (等), an unlisted
+    service is a function all the same, but no category of the pack covers it: it earns no
+    subsidy until a reviewer classes it."""
     unknown = [
         f"functions[{i}] {function.scenario!r}"
         for i, function in enumerate(application.functions)
-        if function.scenario not in pack.scenarios
+        if not pack.listed(function.scenario)
     ]
     if unknown:
         listed = ", ".join(unknown)
+        if pack.open_scenarios:
+            return Outcome(
+                False,
+                f"未列明的服务：{listed}（列举以“等”结尾，计入功能数量；不计入补助测算）",
+                f"services not listed: {listed} (the list is open, so they count as functions; "
+                "no subsidy is computed for them)",
+            )
         return Outcome(
             False, f"不在本政策服务场景内：{listed}", f"outside the policy's scenarios: {listed}"
         )
@@ -101,14 +110,34 @@ def category_allowed(application: Application, rule: Rule, pack: PolicyPack) -> 
 
 
 def scenario_count(application: Application, rule: Rule, pack: PolicyPack) -> Outcome:
-    """At least ``minimum`` distinct known scenarios (from ``scenarios`` when given)."""
-    among = set(rule.params.get("scenarios") or pack.scenarios) & set(pack.scenarios)
-    declared = [s for s in dict.fromkeys(f.scenario for f in application.functions) if s in among]
+    """At least ``minimum`` distinct functions. With ``scenarios`` (a closed list such as the
+    four “一老一小” services) only those count; otherwise every known scenario counts, and where
+    the pack's list is open (等) so does every distinct unlisted service, as the scenario check
+    accepts them: the same function list is judged the same way by both rules."""
+    names = dict.fromkeys(f.scenario for f in application.functions)
+    if rule.params.get("scenarios"):
+        among = set(rule.params["scenarios"]) & set(pack.scenarios)
+        declared = [s for s in names if s in among]
+        others: list[str] = []
+    else:
+        declared = [s for s in names if s in pack.scenarios]
+        # Listed by another name (养老托育), or unlisted where the list is open: distinct
+        # services after normalisation.
+        counted = [
+            s for s in names
+            if s not in pack.scenarios and (pack.listed(s) or pack.open_scenarios)
+        ]  # fmt: skip
+        shown = {normalise(s): s for s in counted}
+        others = list(shown.values())
     names_zh, names_en = _names(declared)
+    if others:
+        names_zh = "、".join([*([names_zh] if declared else []), *others])
+        names_en = ", ".join([*([names_en] if declared else []), *others])
+    count = len(declared) + len(others)
     return Outcome(
-        len(declared) >= rule.params["minimum"],
-        f"申报{len(declared)}项（{names_zh}）",
-        f"{len(declared)} declared ({names_en})",
+        count >= rule.params["minimum"],
+        f"申报{count}项（{names_zh}）",
+        f"{count} declared ({names_en})",
     )
 
 

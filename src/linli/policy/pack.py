@@ -9,16 +9,19 @@ adds its own directories with the ``LINLI_POLICY_PATH`` environment variable.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from linli.policy import schema
 from linli.policy.checks import CHECKS
 from linli.policy.pricing import PricingTerms, parse_pricing
 from linli.policy.vocabulary import (
@@ -28,21 +31,23 @@ from linli.policy.vocabulary import (
     KINDS,
     SCENARIOS,
     SEVERITIES,
+    normalise,
 )
 
 PACKS_DIR = Path(__file__).parent / "packs"
 PATH_ENV = "LINLI_POLICY_PATH"
-STANDARD_SECTIONS = ("life_circles", "area_standards", "capacity_ratios", "priority_weights")
-INHERITED_SECTIONS = (
-    "scenarios", "rules", "subsidy", "funding_steps", "pilots", "pricing", *STANDARD_SECTIONS
+STANDARD_SECTIONS = (
+    "life_circles", "area_standards", "capacity_ratios", "priority_weights", "participation"
 )  # fmt: skip
+INHERITED_SECTIONS = (
+    "scenarios", "listed_services", "rules", "subsidy", "funding_steps", "pilots", "release",
+    "review", "funding_channels", "pricing", *STANDARD_SECTIONS
+)  # fmt: skip
+# Keys of a rule whose change makes the parent's citation stale (the new value needs its own).
+RULE_SUBSTANCE = ("check", "severity", "params")
 # Who designates a pilot community: the city (121号 一), or a district where a pack says so.
 PILOT_DESIGNATORS = ("city", "district")
 STATUSES = ("final", "draft")
-RULE_KEYS = {
-    "check", "severity", "title_zh", "title_en", "source", "confidence", "quote", "params",
-    "kinds", "constructions",
-}  # fmt: skip
 
 
 class PolicyPackError(Exception):
@@ -123,6 +128,54 @@ class PilotDesignation:
 
 
 @dataclass(frozen=True)
+class Milestone:
+    """A construction milestone and the cumulative share of the approved subsidy releasable once
+    it is reached and verified."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    cumulative_share: Decimal
+
+
+@dataclass(frozen=True)
+class ReleaseSchedule:
+    """资金下达 by 工程进度: the milestones in order, with their citation."""
+
+    milestones: tuple[Milestone, ...]
+    source: str
+    confidence: str
+
+    def ceiling(self, code: str) -> Decimal:
+        """The cumulative share releasable at milestone ``code``; ``KeyError`` if unknown."""
+        for milestone in self.milestones:
+            if milestone.code == code:
+                return milestone.cumulative_share
+        raise KeyError(code)
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """Numbers the funding flow's reviewers work with (each ``None`` when the pack sets none)."""
+
+    exception_reason_min_chars: int | None
+    approved_investment_deviation_max: Decimal | None
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class FundingChannel:
+    """A source of money an application may draw on (121号 三(八))."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     """A loaded policy pack, inheritance resolved. Read-only plain data."""
 
@@ -142,9 +195,43 @@ class PolicyPack:
     area_standards: Mapping[str, Standard]
     capacity_ratios: Mapping[str, Standard]
     priority_weights: Mapping[str, Standard]
+    # Residents' participation: the public notice's comment period (linli.participation).
+    participation: Mapping[str, Standard] = field(default_factory=dict)
     pilots: PilotDesignation | None = None
     city_zh: str | None = None  # the city whose own measures the pack sets out, if a city's
     pricing: PricingTerms | None = None  # the inclusive-price check's margin and references
+    release: ReleaseSchedule | None = None
+    review: ReviewSettings | None = None
+    funding_channels: Mapping[str, FundingChannel] = field(default_factory=lambda: _frozen({}))
+    # The pack's files as read, the pack's own first and then each parent: (file name, text).
+    files: tuple[tuple[str, str], ...] = ()
+    listed_services: tuple[str, ...] = ()  # listed names that are none of the 9 scenarios
+
+    def listed(self, scenario: str) -> bool:
+        """Whether a function's scenario is in the pack's list: one of its scenarios, or a
+        service its text lists by another name (compared after normalisation)."""
+        if scenario in self.scenarios:
+            return True
+        return normalise(scenario) in {normalise(name) for name in self.listed_services}
+
+    @property
+    def version(self) -> str:
+        """The content hash (SHA-256) of the pack's files and its parents': a call pins it."""
+        canonical = json.dumps([list(f) for f in self.files], ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def snapshot(self) -> dict[str, Any]:
+        """The pack as JSON-ready data, enough to load this exact version again anywhere."""
+        return {"id": self.id, "version": self.version, "files": [list(f) for f in self.files]}
+
+    @property
+    def open_scenarios(self) -> bool:
+        """Whether the scenario list is open (等): nothing in the pack blocks a function outside
+        it, so such a function is a service like any other and counts in the function counts."""
+        return not any(
+            rule.check == "scenario_known" and rule.severity in ("error", "override")
+            for rule in self.rules
+        )
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with id ``rule_id``; ``KeyError`` when the pack has none."""
@@ -179,10 +266,36 @@ def search_path() -> tuple[Path, ...]:
     return (*extra, *_ADDED_DIRS, PACKS_DIR)
 
 
-def list_packs() -> tuple[PolicyPack, ...]:
-    """Every pack on the search path, sorted by id (the first file found wins for an id)."""
-    ids = {path.stem for directory in search_path() for path in directory.glob("*.toml")}
-    return tuple(load_pack(pack_id) for pack_id in sorted(ids))
+def list_packs(*, skip_invalid: bool = False) -> tuple[PolicyPack, ...]:
+    """Every pack on the search path, sorted by id (the first file found wins for an id).
+
+    A pack that does not load raises :class:`PolicyPackError`, unless ``skip_invalid``: then it
+    is left out (the web platform keeps serving the valid ones; :func:`invalid_packs` and the
+    deployment check say which are not).
+    """
+    packs = []
+    for pack_id in _pack_ids():
+        try:
+            packs.append(load_pack(pack_id))
+        except PolicyPackError:
+            if not skip_invalid:
+                raise
+    return tuple(packs)
+
+
+def invalid_packs() -> dict[str, str]:
+    """Each pack on the search path that does not load, with the reason."""
+    problems = {}
+    for pack_id in _pack_ids():
+        try:
+            load_pack(pack_id)
+        except PolicyPackError as error:
+            problems[pack_id] = str(error)
+    return problems
+
+
+def _pack_ids() -> list[str]:
+    return sorted({path.stem for directory in search_path() for path in directory.glob("*.toml")})
 
 
 def load_pack(pack: str | os.PathLike[str]) -> PolicyPack:
@@ -191,7 +304,8 @@ def load_pack(pack: str | os.PathLike[str]) -> PolicyPack:
     Raises
     ------
     PolicyPackError
-        When the pack is unknown, unreadable, extends itself, or breaks the pack format.
+        When the pack is unknown, unreadable, extends itself, or breaks the pack format; the
+        message names the file, the key and the reason.
     """
     path = Path(pack)
     if path.suffix == ".toml":
@@ -201,7 +315,50 @@ def load_pack(pack: str | os.PathLike[str]) -> PolicyPack:
     else:
         dirs = search_path()
         path = _find(str(pack), dirs)
-    return _build(_merged(path, dirs, ()), path.name)
+
+    def find(pack_id: str) -> tuple[str, str]:
+        return _file_text(_find(pack_id, dirs))
+
+    return _load(_file_text(path), find)
+
+
+def load_snapshot(snapshot: Mapping[str, Any]) -> PolicyPack:
+    """The pack exactly as :meth:`PolicyPack.snapshot` saved it (whatever the files say now).
+
+    Raises
+    ------
+    PolicyPackError
+        When the snapshot is malformed or its content does not match its version hash.
+    """
+    try:
+        files = {str(name): str(text) for name, text in snapshot["files"]}
+        first = snapshot["files"][0]
+    except (KeyError, IndexError, TypeError, ValueError) as error:
+        raise PolicyPackError(f"policy snapshot: malformed ({error!r})") from None
+
+    def find(pack_id: str) -> tuple[str, str]:
+        name = f"{pack_id}.toml"
+        if name not in files:
+            raise PolicyPackError(f"policy snapshot: has no parent pack {pack_id!r}")
+        return name, files[name]
+
+    pack = _load((str(first[0]), str(first[1])), find)
+    if snapshot.get("version") not in (None, pack.version):
+        raise PolicyPackError(f"policy snapshot {pack.id}: content does not match its version")
+    return pack
+
+
+def _load(file: tuple[str, str], find: Callable[[str], tuple[str, str]]) -> PolicyPack:
+    files: list[tuple[str, str]] = []
+    data = _merged(file, find, (), files)
+    return replace(_build(data, file[0]), files=tuple(files))
+
+
+def _file_text(path: Path) -> tuple[str, str]:
+    try:
+        return path.name, path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PolicyPackError(f"{path}: cannot read: {error}") from error
 
 
 def _find(pack_id: str, dirs: tuple[Path, ...]) -> Path:
@@ -213,31 +370,135 @@ def _find(pack_id: str, dirs: tuple[Path, ...]) -> Path:
     raise PolicyPackError(f"unknown policy {pack_id!r}; available: {', '.join(known)}")
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(name: str, text: str) -> dict[str, Any]:
+    """Parse one pack file and hold it to the pack format (:class:`schema.PackFile`)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise PolicyPackError(f"{path}: {error}") from error
-    if data.get("id") != path.stem:
-        raise PolicyPackError(f"{path.name}: id must equal the file name {path.stem!r}")
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        raise PolicyPackError(f"{name}: {error}") from error
+    stem = name.removesuffix(".toml")
+    if data.get("id") != stem:
+        raise PolicyPackError(f"{name}: id must equal the file name {stem!r}")
+    try:
+        schema.PackFile.model_validate(data)
+    except schema.ValidationError as error:
+        raise PolicyPackError(
+            "\n".join(f"{name}: {line}" for line in schema.describe_errors(error))
+        ) from None
     return data
 
 
-def _merged(path: Path, dirs: tuple[Path, ...], chain: tuple[str, ...]) -> dict[str, Any]:
-    data = _read(path)
+def _merged(
+    file: tuple[str, str],
+    find: Callable[[str], tuple[str, str]],
+    chain: tuple[str, ...],
+    files: list[tuple[str, str]],
+) -> dict[str, Any]:
+    name, text = file
+    data = _read(name, text)
+    files.append(file)
+    stem = name.removesuffix(".toml")
     parent_id = data.get("extends")
     if parent_id is None:
+        _check_params(data, data, name)
         return data
-    if parent_id in (*chain, path.stem):
-        raise PolicyPackError(f"{path.name}: extends {parent_id!r} in a cycle")
-    parent = _merged(_find(parent_id, dirs), dirs, (*chain, path.stem))
+    if parent_id in (*chain, stem):
+        raise PolicyPackError(f"{name}: extends {parent_id!r} in a cycle")
+    parent = _merged(find(parent_id), find, (*chain, stem), files)
     merged = {key: value for key, value in data.items() if key not in INHERITED_SECTIONS}
     merged["sources"] = [*parent.get("sources", []), *data.get("sources", [])]
     for section in INHERITED_SECTIONS:
         value = _deep_merge(parent.get(section), data.get(section))
         if value is not None:
             merged[section] = value
+    _drop_stale_quotes(merged, data)
+    _check_params(data, merged, name)
+    _check_citations(parent, data, name)
     return merged
+
+
+def _drop_stale_quotes(merged: dict[str, Any], data: Mapping[str, Any]) -> None:
+    """A child rule that cites a new source does not keep the parent's quote of the old one."""
+    for rule_id, table in data.get("rules", {}).items():
+        if "source" in table and "quote" not in table:
+            merged["rules"][rule_id].pop("quote", None)
+
+
+def _check_citations(parent: Mapping[str, Any], data: Mapping[str, Any], name: str) -> None:
+    """A child that changes what a parent's rule, number or subsidy says must cite its own
+    source for it (with its confidence): a changed value never keeps a stale citation."""
+    for rule_id, table in data.get("rules", {}).items():
+        inherited = parent.get("rules", {}).get(rule_id)
+        if inherited is None:
+            continue
+        changed = [k for k in RULE_SUBSTANCE if k in table and table[k] != inherited.get(k)]
+        on_standard = "standard" in {**inherited.get("params", {}), **table.get("params", {})}
+        if changed == ["params"] and on_standard and set(table["params"]) == {"standard"}:
+            continue  # cites the standard it now names
+        where = f"{name}: rules.{_key(rule_id)}"
+        if changed and "source" not in table:
+            raise PolicyPackError(
+                f"{where}: changes {', '.join(changed)} of {parent['id']}'s rule but not its "
+                "source; cite the clause that sets the new value (source and confidence)"
+            )
+        if "source" in table and "confidence" not in table:
+            raise PolicyPackError(f"{where}: a new source needs its own confidence")
+    for section in STANDARD_SECTIONS:
+        for key, table in data.get(section, {}).items():
+            inherited = parent.get(section, {}).get(key)
+            if inherited is None:
+                continue
+            where = f"{name}: {section}.{key}"
+            if table.get("value", inherited.get("value")) != inherited.get("value") and (
+                "source" not in table
+            ):
+                raise PolicyPackError(
+                    f"{where}: changes the value of {parent['id']}'s standard but not its "
+                    "source; cite where the new value comes from (source and confidence)"
+                )
+            if "source" in table and "confidence" not in table:
+                raise PolicyPackError(f"{where}: a new source needs its own confidence")
+    for section in ("subsidy", "release", "review"):
+        table, inherited = data.get(section), parent.get(section)
+        if not table or not inherited:
+            continue
+        changed = [
+            key for key, value in table.items()
+            if key not in ("source", "confidence") and inherited.get(key) != value
+        ]  # fmt: skip
+        where = f"{name}: {section}"
+        if changed and "source" not in table:
+            raise PolicyPackError(
+                f"{where}: changes {', '.join(changed)} of {parent['id']} but not the source; "
+                "cite where the new numbers come from (source and confidence)"
+            )
+        if "source" in table and "confidence" not in table:
+            raise PolicyPackError(f"{where}: a new source needs its own confidence")
+
+
+def _key(rule_id: str) -> str:
+    return f'"{rule_id}"' if "." in rule_id else rule_id
+
+
+def _check_params(data: Mapping[str, Any], merged: Mapping[str, Any], name: str) -> None:
+    """The params of every rule this file states, held to the model of the rule's check."""
+    for rule_id in data.get("rules", {}):
+        rule = merged.get("rules", {}).get(rule_id, {})
+        check = rule.get("check")
+        where = f"{name}: rules.{_key(rule_id)}"
+        if check is None:
+            raise PolicyPackError(f"{where}.check: is required (which check the rule runs)")
+        if check not in schema.PARAMS:
+            raise PolicyPackError(
+                f"{where}.check: {check!r} is not one of {', '.join(schema.PARAMS)}"
+            )
+        try:
+            schema.PARAMS[check].model_validate(rule.get("params", {}))
+        except schema.ValidationError as error:
+            lines = schema.describe_errors(error, f"rules.{_key(rule_id)}.params")
+            raise PolicyPackError(
+                "\n".join(f"{name}: {line} (check {check})" for line in lines)
+            ) from None
 
 
 def _deep_merge(base: Any, override: Any) -> Any:
@@ -295,6 +556,15 @@ def _build(data: dict[str, Any], where: str) -> PolicyPack:
             )
             if "pricing" in data
             else None
+        ),
+        listed_services=tuple(data.get("listed_services", ())),
+        release=_release(data["release"], f"{where}: release") if "release" in data else None,
+        review=_review(data["review"], f"{where}: review") if "review" in data else None,
+        funding_channels=_frozen(
+            {
+                code: _channel(code, value, f"{where}: funding_channels.{code}")
+                for code, value in _tables(data, "funding_channels", where).items()
+            }
         ),
     )
     rules = tuple(
@@ -411,6 +681,55 @@ def _pilots(data: Any, where: str) -> PilotDesignation:
     )
 
 
+def _cited(data: Mapping[str, Any], where: str) -> tuple[str, str]:
+    return (
+        _text(data, "source", where),
+        _choice(data.get("confidence"), CONFIDENCES, f"{where}.confidence"),
+    )
+
+
+def _release(data: Mapping[str, Any], where: str) -> ReleaseSchedule:
+    source, confidence = _cited(data, where)
+    milestones = data.get("milestones")
+    if not milestones:
+        raise PolicyPackError(f"{where}.milestones: at least one milestone is required")
+    return ReleaseSchedule(
+        milestones=tuple(
+            Milestone(
+                code=m["code"],
+                name_zh=m["name_zh"],
+                name_en=m["name_en"],
+                cumulative_share=Decimal(m["cumulative_share"]),
+            )
+            for m in milestones
+        ),
+        source=source,
+        confidence=confidence,
+    )
+
+
+def _review(data: Mapping[str, Any], where: str) -> ReviewSettings:
+    source, confidence = _cited(data, where)
+    deviation = data.get("approved_investment_deviation_max")
+    return ReviewSettings(
+        exception_reason_min_chars=data.get("exception_reason_min_chars"),
+        approved_investment_deviation_max=None if deviation is None else Decimal(deviation),
+        source=source,
+        confidence=confidence,
+    )
+
+
+def _channel(code: str, data: Mapping[str, Any], where: str) -> FundingChannel:
+    source, confidence = _cited(data, where)
+    return FundingChannel(
+        code=code,
+        name_zh=_text(data, "name_zh", where),
+        name_en=_text(data, "name_en", where),
+        source=source,
+        confidence=confidence,
+    )
+
+
 def _funding_step(data: Mapping[str, Any], where: str) -> FundingStep:
     return FundingStep(
         code=_text(data, "code", where),
@@ -421,19 +740,14 @@ def _funding_step(data: Mapping[str, Any], where: str) -> FundingStep:
 
 
 def _rule(rule_id: str, data: Mapping[str, Any], pack: PolicyPack, where: str) -> Rule:
-    unknown = sorted(set(data) - RULE_KEYS)
-    if unknown:
-        raise PolicyPackError(f"{where}: unknown key {unknown[0]!r}")
     params = dict(data.get("params", {}))
     check = _choice(data.get("check"), CHECKS, f"{where}.check")
     missing = [name for name in CHECKS[check].params if name not in params]
     if missing:
         raise PolicyPackError(f"{where}.params: check {check!r} needs {', '.join(missing)}")
-    standard = _rule_standard(params, pack, where)
-    if standard and ("source" in data or "confidence" in data):
-        raise PolicyPackError(
-            f"{where}: a rule on a standard takes the standard's source and confidence"
-        )
+    # A rule on a standard cites the standard, unless it states the clause that binds it.
+    standard = None if "source" in data else _rule_standard(params, pack, where)
+    _rule_standard(params, pack, where)
     rule = Rule(
         id=rule_id,
         check=check,

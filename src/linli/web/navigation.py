@@ -79,6 +79,41 @@ MENU: tuple[NavGroup, ...] = (
         ),
     ),
     NavGroup(
+        _("Participation"),
+        (
+            NavItem(
+                _("Needs surveys"),
+                "participation:survey_list",
+                "participation.view_survey",
+                "☰",
+            ),
+            NavItem(
+                _("Public notices"),
+                "participation:notice_list",
+                "participation.view_publicnotice",
+                "✆",
+            ),
+        ),
+    ),
+    NavGroup(
+        _("Monitoring"),
+        (
+            NavItem(_("Dashboard"), "monitoring:dashboard", "monitoring.view_dashboard", "▥"),
+            NavItem(
+                _("Project monitoring"),
+                "monitoring:project_list",
+                "monitoring.view_projectplan",
+                "◷",
+            ),
+            NavItem(
+                _("Periodic reports"),
+                "monitoring:report_list",
+                "monitoring.view_periodicreport",
+                "▤",
+            ),
+        ),
+    ),
+    NavGroup(
         _("Residents"),
         (
             NavItem(_("Find services"), "residents:portal", "residents.portal_resident", "⌕"),

@@ -102,6 +102,9 @@ INSTALLED_APPS = [
     "linli.operations",
     "linli.jobs",
     "linli.plans",
+    "linli.participation",
+    "captcha",
+    "linli.monitoring",
     "linli.residents",
     "linli.api",
     "linli.web",
@@ -228,7 +231,10 @@ ACCOUNT_CODE_HOURS = env_int("LINLI_ACCOUNT_CODE_HOURS", 72)
 IDLE_TIMEOUT_MINUTES = env_int("LINLI_IDLE_TIMEOUT_MINUTES", 30)
 SESSION_MAX_HOURS = env_int("LINLI_SESSION_MAX_HOURS", 12)
 SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout rolls the session's expiry forward, at most once a minute
+# (accounts.middleware.SessionLifetimeMiddleware): saving the session on every request would
+# write its row on every page view.
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
@@ -240,6 +246,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie.
+CSRF_FAILURE_VIEW = "linli.web.views.csrf_failure"  # the site's own page, in the reader's language
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 if TRUSTED_PROXY:
@@ -402,3 +409,14 @@ REST_FRAMEWORK |= {
 SPECTACULAR_SETTINGS["AUTHENTICATION_WHITELIST"] = [
     "rest_framework.authentication.TokenAuthentication"
 ]
+
+# Residents' participation (linli.participation). The address residents open from a poster's
+# QR code when the platform is reached from outside under another name than the staff's.
+PUBLIC_URL = os.environ.get("LINLI_PUBLIC_URL", "")
+# Public answers and comments per client address within ten minutes (the rate limit).
+LINLI_PUBLIC_SUBMISSION_LIMIT = env_int("LINLI_PUBLIC_SUBMISSION_LIMIT", 5)
+# The challenge on public forms: a sum drawn as a picture by the platform itself
+# (django-simple-captcha), no third-party service; valid for 20 minutes of form filling.
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
+CAPTCHA_TIMEOUT = 20
+CAPTCHA_FONT_SIZE = 30

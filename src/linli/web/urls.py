@@ -16,6 +16,11 @@ urlpatterns = [
     path("operations/", include("linli.operations.urls")),
     path("jobs/", include("linli.jobs.urls")),
     path("plans/", include("linli.plans.urls")),
+    path("participation/", include("linli.participation.urls")),
+    path("p/", include("linli.participation.urls_public")),
+    path("captcha/", include("captcha.urls")),
+    path("monitoring/", include("linli.monitoring.urls")),
+    path("progress/", include("linli.monitoring.urls_public")),
     path("residents/", include("linli.residents.urls")),
     path("api/v1/", include("linli.api.urls")),
 ]
