@@ -8,18 +8,23 @@ import icalendar
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from linli.accounts.roles import Role
 from linli.core.testing import make_tree, make_user
+from linli.jobs.services import job_submit
 from linli.notifications.backends import MemoryBackend
 from linli.operations.models import Complaint
+from linli.plans.handlers import DIAGNOSE
 from linli.residents import bookings, services
 from linli.residents.choices import BookingState, ConsentKind
 from linli.residents.models import Booking, Notice, Rating, Session
 from linli.residents.testing import make_bookable, make_compound, sign_up
+from linli.residents.utilisation import facility_use, supply_factor
+from linli.web.overview import overview_for
+from tests.plans.network import NETWORK
 
 CHILD_BIRTH = dt.date(2019, 6, 1)
 
@@ -284,3 +289,43 @@ class TestBookingPagesFourWays(BookingCase):
         self.assertNotContains(self.client.get(reverse("residents:session_list")), "老年助餐")
         url = reverse("residents:booking_visit", args=[self.booking.pk])
         self.assertEqual(self.client.post(url).status_code, 404)
+
+
+@override_settings(PLANNING_NETWORK_FILE=str(NETWORK))
+class TestBackIntoPlanning(BookingCase):
+    def test_a_facility_full_every_day_counts_as_less_supply_and_its_rating_shows(self):
+        for weeks_ago in (4, 3, 2, 1):
+            with time_machine.travel(timezone.now() - dt.timedelta(weeks=weeks_ago)):
+                day = timezone.localdate() + dt.timedelta(days=1)
+                for user in (self.ann, self.bo):
+                    booking = bookings.booking_create(
+                        actor=user, resident=user.resident, slot=self.slot, day=day
+                    )
+            start = timezone.make_aware(dt.datetime.combine(day, self.slot.start))
+            with time_machine.travel(start + dt.timedelta(minutes=5)):
+                bookings.booking_record_visit(actor=self.staff, booking=booking, attended=True)
+        bookings.booking_rate(actor=self.bo, booking=booking, stars=4, comment="好")
+        facility = self.sample.registry.facility_a
+        use = facility_use([facility.pk])[(facility.pk, "elderly_care")]
+        self.assertEqual((use.utilisation, use.factor), (1.0, 0.5))
+        self.assertEqual((use.satisfaction, use.ratings), (4.0, 1))
+        self.assertEqual(supply_factor(0.8), 1.0)
+        self.assertAlmostEqual(supply_factor(0.95), 0.75)
+        street = make_user(self.tree, Role.STREET_OFFICER, self.tree.street_a, "planner")
+        job = job_submit(
+            actor=street,
+            kind=DIAGNOSE,
+            jurisdiction=self.tree.street_a,
+            params={"policy": "beijing-2024"},
+        )
+        job.refresh_from_db()
+        self.assertEqual(job.status, "succeeded", job.error)
+        [row] = [r for r in job.result["use"] if r["facility"] == facility.code]
+        self.assertEqual((row["supply_factor"], row["satisfaction"]), (0.5, 4.0))
+        self.client.force_login(street)
+        response = self.client.get(reverse("plans:diagnosis_detail", args=[job.pk]))
+        self.assertContains(response, "4.0 ★ (1)")
+        # …and on the home page.
+        with translation.override("en"):
+            figures = {str(f.label): f for f in overview_for(street)}
+        self.assertEqual(figures["Residents' rating of visits"].value, "4.0 ★")

@@ -58,7 +58,23 @@ def diagnose(job, report) -> dict:
         need_weights=weights,
     )
     # NaN is not JSON: pandas writes it as null.
+    used = tables.functions[
+        tables.functions["utilisation"].notna() | (tables.functions["ratings"] > 0)
+    ]
     return {
+        "use": json.loads(
+            used[
+                [
+                    "facility",
+                    "name",
+                    "scenario",
+                    "utilisation",
+                    "supply_factor",
+                    "satisfaction",
+                    "ratings",
+                ]
+            ].to_json(orient="records")
+        ),
         "policy": pack.id,
         "communities": json.loads(result.communities.to_json(orient="records")),
         "coverage": json.loads(result.coverage.to_json(orient="records")),

@@ -24,6 +24,7 @@ from linli.registry.models import (
     Jurisdiction,
     parent_path,
 )
+from linli.residents.utilisation import facility_use
 
 # Metres in one degree of latitude, rounded down so that the boxes below err on the wide side.
 METRES_PER_DEGREE = 110_000.0
@@ -198,9 +199,14 @@ def _functions(user, facilities) -> pd.DataFrame:
     functions = FacilityFunction.objects.filter(facility__in=operating).select_related(
         "facility__jurisdiction"
     )
+    functions = list(functions)
+    # Use and satisfaction from operations (linli.residents.utilisation): a facility full
+    # every day counts as less supply; the method is documented there.
+    use = facility_use({f.facility_id for f in functions})
     rows = []
     for f in functions:
         supply_field = SUPPLY_FIELD.get(f.scenario)
+        used = use.get((f.facility_id, f.scenario))
         rows.append(
             {
                 "facility": f.facility.code,
@@ -208,10 +214,16 @@ def _functions(user, facilities) -> pd.DataFrame:
                 "lon": f.facility.lon,
                 "lat": f.facility.lat,
                 "community": f.facility.jurisdiction.code,
-                "supply": float(getattr(f, supply_field)) if supply_field else 1.0,
+                "supply": (float(getattr(f, supply_field)) if supply_field else 1.0)
+                * (used.factor if used else 1.0),
                 "beds": f.beds,
                 "nursing_beds": f.nursing_beds,
                 "infant_slots": f.infant_slots,
+                "name": f.facility.name,
+                "utilisation": used.utilisation if used else None,
+                "supply_factor": used.factor if used else 1.0,
+                "satisfaction": used.satisfaction if used else None,
+                "ratings": used.ratings if used else 0,
             }
         )
     return pd.DataFrame(
@@ -226,6 +238,11 @@ def _functions(user, facilities) -> pd.DataFrame:
             "beds",
             "nursing_beds",
             "infant_slots",
+            "name",
+            "utilisation",
+            "supply_factor",
+            "satisfaction",
+            "ratings",
         ],
     )
 

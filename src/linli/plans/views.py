@@ -96,6 +96,10 @@ def diagnosis_detail(request, pk: int):
             "pack": pack,
             "scenarios": [(code, _scenario_label(code)) for code in SCENARIOS],
             "chart": _coverage_chart(job.result["coverage"], job.result["communities"]),
+            "use": [
+                row | {"scenario_label": _scenario_label(row["scenario"])}
+                for row in job.result.get("use", [])
+            ],
         },
     )
 

@@ -6,3 +6,9 @@ class ResidentsConfig(AppConfig):
     name = "linli.residents"
     label = "residents"
     verbose_name = _("Residents")
+
+    def ready(self):
+        from linli.residents.overview import residents_overview
+        from linli.web import overview
+
+        overview.register(residents_overview)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import PermissionDenied, ValidationError
+
 from linli.accounts.models import User
 from linli.accounts.roles import Role
 from linli.registry.models import Compound
@@ -83,7 +85,29 @@ def load_residents_demo() -> None:
             ("name", "birth_date", "health_notes"),
             "/residents/family/",
         )
+    _book_demo_services()
     # The demo resident account (opened by the administrators) gets its record too.
     demo_resident = User.objects.filter(username="demo_resident", role=Role.RESIDENT).first()
     if demo_resident is not None:
         services.resident_profile_open(actor=demo_resident)
+
+
+def _book_demo_services() -> None:
+    """The signed-up demo residents book the operators' published services (when the demo has
+    any): the first sessions fill up and the last comer waits."""
+    from linli.operations.models import Service
+    from linli.residents import bookings
+
+    residents = list(
+        Resident.objects.filter(user__isnull=False, registered_at_desk=False).order_by("pk")
+    )
+    for service in Service.objects.filter(published=True).order_by("pk")[:3]:
+        upcoming = bookings.upcoming(service)
+        if not upcoming:
+            continue
+        slot, day, _session = upcoming[0]
+        for resident in residents:
+            try:
+                bookings.booking_create(actor=resident.user, resident=resident, slot=slot, day=day)
+            except (ValidationError, PermissionDenied):
+                continue  # a demo booking the rules refuse (consent, quota) is left out

@@ -37,4 +37,9 @@ RESIDENT_PERMISSIONS: dict[str, frozenset[str]] = {
         | _perms("session", "view")
     ),
     "auditor": frozenset(_perms("sensitiveview", "view")),
+    # Offices see how the sessions are used and rated in their area (no one's name).
+    "city_admin": frozenset(_perms("session", "view") | _perms("rating", "view")),
+    "city_department": frozenset(_perms("session", "view") | _perms("rating", "view")),
+    "district_officer": frozenset(_perms("session", "view") | _perms("rating", "view")),
+    "street_officer": frozenset(_perms("session", "view") | _perms("rating", "view")),
 }

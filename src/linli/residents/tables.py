@@ -42,7 +42,6 @@ class SensitiveViewTable(tables.Table):
             "member_ref",
             "model",
             "field",
-            "page",
         )
         attrs = {"class": "table table-vcenter card-table table-sm"}
 
