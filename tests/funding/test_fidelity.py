@@ -18,11 +18,13 @@ from linli.funding.letters import supplementary_letter_html
 from linli.funding.models import Application, Ledger, SupplementaryApproval
 from linli.funding.testing import (
     SAMPLE_FIELDS,
+    SAMPLE_FUNCTIONS,
     CallTestCase,
     advance,
     document,
     draft,
     milestone_evidence,
+    open_call,
 )
 from tests.funding.base import FundingWorld
 
@@ -571,3 +573,52 @@ class SupplementaryLetterView(FundingWorld):
         response = self.client.get(url)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "application/pdf")
+
+
+class ExampleCityTests(CallTestCase):
+    """docs/examples/anhe-2026.toml: a city whose milestones, shares and thresholds are its own."""
+
+    def test_the_city_s_own_milestones_and_thresholds_hold(self):
+        import os
+        from pathlib import Path
+        from unittest import mock
+
+        examples = Path(__file__).resolve().parents[2] / "docs" / "examples"
+        with mock.patch.dict(os.environ, {"LINLI_POLICY_PATH": str(examples)}):
+            # the call pins the pack's files: nothing later reads the directory again
+            call = open_call(self.actors.city_admin, [self.tree.district], "安禾征集", "anhe-2026")
+        functions = [  # 安禾 asks for four services
+            *SAMPLE_FUNCTIONS,
+            dict(scenario="fitness", category="commercial", floor_area_m2=Decimal("100"),
+                 investment_cny=Decimal("0")),
+        ]  # fmt: skip
+        application = draft(self.actors.street, call, "安禾项目", functions=functions)
+        application = advance(self.actors, application, S.IN_CONSTRUCTION)
+        approved = application.ledger.approved_cny
+        with self.assertRaisesMessage(ValidationError, "20%"):  # 开工: 20 % in 安禾
+            services.tranche_request(
+                actor=self.actors.street,
+                milestone=application.milestones.get(kind="start"),
+                amount_cny=approved * Decimal("0.21"),
+            )
+        with self.assertRaisesMessage(ValidationError, "in order"):
+            services.milestone_record(
+                actor=self.actors.street,
+                application=application,
+                kind="structure",  # Beijing's; 安禾 names it topped_out
+                achieved_on=timezone.localdate(),
+                evidence=milestone_evidence(self.actors.street, application),
+            )
+        services.milestone_record(
+            actor=self.actors.street,
+            application=application,
+            kind="topped_out",
+            achieved_on=timezone.localdate(),
+            evidence=milestone_evidence(self.actors.street, application),
+        )
+        with self.assertRaises(ValidationError) as refused:  # 30 characters in 安禾
+            draft(
+                self.actors.street, call, "安禾例外", functions=functions,
+                overrides=[{"rule": "functions.elderly_or_infant", "reason": "周边已有养老设施。"}],
+            )  # fmt: skip
+        self.assertIn("30", " ".join(refused.exception.messages))
