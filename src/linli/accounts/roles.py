@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from linli.funding.roles import FUNDING_PERMISSIONS
 from linli.monitoring.roles import MONITORING_PERMISSIONS
 from linli.operations.roles import OPERATIONS_PERMISSIONS
+from linli.participation.roles import PARTICIPATION_PERMISSIONS
+from linli.residents.roles import RESIDENT_PERMISSIONS
 
 
 class Role(models.TextChoices):
@@ -108,7 +110,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 
 # Each workflow app declares its own permissions per role (e.g. linli.funding.roles).
-for _app_permissions in (FUNDING_PERMISSIONS, OPERATIONS_PERMISSIONS, MONITORING_PERMISSIONS):
+for _app_permissions in (
+    FUNDING_PERMISSIONS,
+    OPERATIONS_PERMISSIONS,
+    MONITORING_PERMISSIONS,
+    RESIDENT_PERMISSIONS,
+    PARTICIPATION_PERMISSIONS,
+):
     for _role, _granted in _app_permissions.items():
         ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS.get(_role, frozenset()) | _granted
 

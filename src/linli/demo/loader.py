@@ -21,6 +21,7 @@ from linli.demo.osm import write_osm
 from linli.demo.policy import DEMO_POLICY, install_demo_pack
 from linli.funding.demo import load_funding_demo
 from linli.jobs.services import job_submit
+from linli.participation.demo import load_participation_demo
 from linli.plans.handlers import DIAGNOSE, SITE_PLAN
 from linli.registry.models import (
     CandidateSite,
@@ -227,6 +228,11 @@ def _load(city: DemoCity) -> None:
     city_admin = User.objects.get(username=demo_username(Role.CITY_ADMIN))
     _load_registry(city, city_admin, nodes)
     load_funding_demo()
+    from linli.residents.demo import load_residents_demo
+
+    load_residents_demo()
+
+    load_participation_demo()
 
 
 def _post(user: User) -> str:

@@ -9,7 +9,9 @@ factors, each scaled to 0–1 across the communities compared, weights from the 
 ``priority_weights``:
 
 - ``service_gap``: the population share *not* within the 10-minute circle of each priority
-  scenario (elderly care, infant care, after-school care, community meals), averaged;
+  scenario (elderly care, infant care, after-school care, community meals), averaged — or,
+  when a needs survey is chosen, weighted by the community's ranked needs
+  (:mod:`linli.planning.needs`), so the gaps residents feel most count most;
 - ``elderly_and_children_demand``: residents aged 60+ and 0–5 as a share of the population;
 - ``site_readiness``: floor area of available candidate sites in the community;
 - ``operating_conditions``: operating facilities in the community (services to build on).
@@ -31,6 +33,7 @@ from linli.planning.access import (
     snap_points,
 )
 from linli.planning.diagnose import community_coverage, community_two_step_fca, two_step_fca
+from linli.planning.needs import weight_for
 from linli.planning.network import WalkGraph
 from linli.policy.pack import PolicyPack, Standard
 
@@ -105,6 +108,7 @@ def gap_report(
     sites: pd.DataFrame,
     standards: Standards,
     progress: Progress | None = None,
+    need_weights: pd.DataFrame | None = None,
 ) -> GapReport:
     """Diagnose every community of ``communities``.
 
@@ -123,6 +127,9 @@ def gap_report(
         (they serve the area's residents too).
     sites : DataFrame
         ``community, floor_area_m2``: available candidate sites.
+    need_weights : DataFrame, optional
+        Residents' ranked needs, community × service (:func:`linli.planning.needs.need_weights`):
+        each priority service's gap counts by its weight in the service-gap factor.
     """
     report = progress or (lambda _percent, _message: None)
     in_area = communities.get("in_area", pd.Series(True, index=communities.index))
@@ -160,7 +167,7 @@ def gap_report(
     table = table.join(_gaps(coverage, standards.gap_circle_m))
     table, coverage = table[table.index.isin(own)], coverage[coverage["community_id"].isin(own)]
     report(85, "priority score")
-    table = table.join(_priority(table, functions, sites, standards))
+    table = table.join(_priority(table, functions, sites, standards, need_weights))
     table = table.sort_values("priority_score", ascending=False)
     table["priority_rank"] = np.arange(1, len(table) + 1)
     off = {"demand_points": own_off_network, "facilities": int((~facility_ok).sum())}
@@ -242,8 +249,13 @@ def _scaled(values: pd.Series) -> pd.Series:
     return (values - values.min()) / span if span > 0 else values * 0
 
 
-def _priority(table, functions, sites, s: Standards) -> pd.DataFrame:
-    service_gap = 1 - table[[f"covered_{x}" for x in PRIORITY_SCENARIOS]].fillna(0).mean(axis=1)
+def _priority(table, functions, sites, s: Standards, need_weights=None) -> pd.DataFrame:
+    gaps = 1 - table[[f"covered_{x}" for x in PRIORITY_SCENARIOS]].fillna(0)
+    codes = [str(code) for code in table.index]
+    weights = np.column_stack([weight_for(need_weights, codes, x) for x in PRIORITY_SCENARIOS])
+    weights[weights.sum(axis=1) == 0] = 1.0  # nobody ranks any of them: plain mean
+    service_gap = (gaps.to_numpy() * weights).sum(axis=1) / weights.sum(axis=1)
+    service_gap = pd.Series(service_gap, index=table.index)
     population = table["population"].where(table["population"] > 0)
     demand = (table["aged_60_plus"] + table["aged_0_2"] + table["aged_3_5"]) / population
     readiness = sites.groupby("community")["floor_area_m2"].sum().reindex(table.index).fillna(0)

@@ -3,8 +3,10 @@
 Plain tables in, plain data out (no Django). Demand per scenario follows who uses it:
 residents aged 60+ for elderly care and community meals, 0–2 for infant care, 6–12 for
 after-school care, everyone for the rest. Demand already within reach of an existing facility
-of the scenario gains nothing (existing facilities count as open). The fundable-complex rule
-(e.g. Beijing: ≥ 3 scenarios, ≥ 2 priority ones) comes from the policy pack.
+of the scenario gains nothing (existing facilities count as open). Residents' ranked needs, when
+a survey is chosen, weigh each community's demand per scenario (:mod:`linli.planning.needs`).
+The fundable-complex rule (e.g. Beijing: ≥ 3 scenarios, ≥ 2 priority ones) comes from the
+policy pack.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from linli.planning.access import nearest_facilities, snap_index, snap_points
+from linli.planning.needs import weight_for
 from linli.planning.network import WalkGraph
 from linli.planning.siting import (
     ComplexRule,
@@ -44,6 +47,8 @@ class PlanRequest:
     min_floor_area_m2: float
     fundable_complexes: bool
     time_limit_s: float = 30.0
+    # Residents' ranked needs (linli.planning.needs.need_weights): community × service.
+    need_weights: pd.DataFrame | None = None
 
 
 def complex_rule(pack: PolicyPack) -> tuple[ComplexRule, frozenset[str]]:
@@ -64,6 +69,20 @@ def scenario_demand(communities: pd.DataFrame, demand: pd.DataFrame, scenario: s
     return (
         demand["population"].to_numpy(dtype=float)
         * share.reindex(demand["community"]).fillna(0).to_numpy()
+    )
+
+
+def weighted_demand(
+    communities: pd.DataFrame,
+    demand: pd.DataFrame,
+    scenario: str,
+    need_weights: pd.DataFrame | None = None,
+) -> np.ndarray:
+    """Residents at each demand point who use ``scenario``, weighed by their community's
+    ranked need for it when a survey's weights are given (:mod:`linli.planning.needs`)."""
+    codes = demand["community"].astype(str).tolist()
+    return scenario_demand(communities, demand, scenario) * weight_for(
+        need_weights, codes, scenario
     )
 
 
@@ -89,7 +108,7 @@ def site_plan(
     scenarios = [
         Scenario(
             code=code,
-            weights=scenario_demand(communities, demand, code),
+            weights=weighted_demand(communities, demand, code, request.need_weights),
             radius=request.radius_m,
             min_floor_area_m2=request.min_floor_area_m2,
             priority=code in priority,

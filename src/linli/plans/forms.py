@@ -1,9 +1,12 @@
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.permissions import restrict
 from linli.core.vocabulary import choices
 from linli.funding.models import Call
+from linli.participation.models import Survey
+from linli.participation.selectors import surveys_for_planning
 from linli.policy import DEFAULT_POLICY, list_packs, vocabulary
 from linli.registry.forms import StyledFormMixin
 from linli.registry.models import Jurisdiction, Level
@@ -12,19 +15,32 @@ from linli.registry.models import Jurisdiction, Level
 class DiagnosisForm(StyledFormMixin, forms.Form):
     area = forms.ModelChoiceField(queryset=Jurisdiction.objects.none(), label=_("Area"))
     policy = forms.ChoiceField(label=_("Policy pack"), initial=DEFAULT_POLICY)
+    survey = forms.ModelChoiceField(
+        label=_("Weigh by residents' ranked needs (optional)"),
+        queryset=Survey.objects.none(),
+        required=False,
+        empty_label=_("No: every service weighs the same"),
+        help_text=_("A needs survey's answers weigh each community's demand per service."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["survey"].queryset = surveys_for_planning(user)
         areas = Jurisdiction.objects.filter(level__in=[Level.CITY, Level.DISTRICT, Level.STREET])
         self.fields["area"].queryset = restrict(areas, user)
         if self.fields["area"].queryset.filter(pk=user.jurisdiction_id).exists():
             self.fields["area"].initial = user.jurisdiction_id  # most runs are of one's own area
+        chinese = (get_language() or "").startswith("zh")
         self.fields["policy"].choices = [
-            (p.id, f"{p.id} · {p.title_zh}") for p in list_packs(skip_invalid=True)
+            (p.id, p.title_zh if chinese else p.title_en) for p in list_packs(skip_invalid=True)
         ]
 
     def job_params(self) -> dict:
-        return {"policy": self.cleaned_data["policy"]}
+        return {"policy": self.cleaned_data["policy"], **self.survey_param()}
+
+    def survey_param(self) -> dict:
+        survey = self.cleaned_data.get("survey")
+        return {"survey": survey.pk} if survey else {}
 
 
 class SitePlanForm(DiagnosisForm):
@@ -65,6 +81,7 @@ class SitePlanForm(DiagnosisForm):
             "radius_m": data["radius_m"],
             "min_floor_area_m2": data["min_floor_area_m2"],
             "fundable_complexes": data["fundable_complexes"],
+            **self.survey_param(),
         }
 
 

@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
+from linli.core.permissions import restrict
 from linli.jobs.runner import register
 from linli.planning.gaps import gap_report, standards_from_pack
 from linli.planning.network import read_walk_graph
@@ -21,12 +23,28 @@ def network_path() -> Path:
     return Path(settings.PLANNING_NETWORK_FILE or settings.DATA_DIR / "demo" / "network.osm.pbf")
 
 
-@register(DIAGNOSE)
+def need_weights_of(job) -> tuple:
+    """The need weights of the survey the job asks for, read as its creator may see it:
+    (weights for the core, what the result shows), or (None, None)."""
+    from linli.participation.models import Survey
+    from linli.participation.selectors import survey_need_weights
+
+    pk = job.params.get("survey")
+    if not pk:
+        return None, None
+    survey = restrict(Survey.objects.all(), job.created_by).filter(pk=pk).first()
+    if survey is None:
+        raise ValueError("the needs survey chosen is not visible to the plan's author")
+    return survey_need_weights(survey, job.created_by)
+
+
+@register(DIAGNOSE, _("gap diagnosis"))
 def diagnose(job, report) -> dict:
     pack = load_pack(job.params["policy"])
     standards = standards_from_pack(pack)
     report(5, "reading the registry")
     tables = area_tables(job.created_by, job.jurisdiction, reach_m=max(standards.life_circles_m))
+    weights, shown = need_weights_of(job)
     report(10, "reading the walking network")
     graph = read_walk_graph(network_path(), cache_dir=settings.DATA_DIR / "cache" / "networks")
     result = gap_report(
@@ -37,6 +55,7 @@ def diagnose(job, report) -> dict:
         tables.sites,
         standards,
         progress=report,
+        need_weights=weights,
     )
     # NaN is not JSON: pandas writes it as null.
     return {
@@ -44,13 +63,14 @@ def diagnose(job, report) -> dict:
         "communities": json.loads(result.communities.to_json(orient="records")),
         "coverage": json.loads(result.coverage.to_json(orient="records")),
         "off_network": result.off_network,
+        "need_weights": shown,
     }
 
 
 SITE_PLAN = "site_plan"
 
 
-@register(SITE_PLAN)
+@register(SITE_PLAN, _("site plan"))
 def plan_sites(job, report) -> dict:
     from linli.planning.reach import reach_areas
     from linli.planning.site_plan import PlanRequest, plan_summary, site_plan
@@ -64,6 +84,7 @@ def plan_sites(job, report) -> dict:
     demand = tables.own_demand()
     if tables.sites.empty:
         raise ValueError("no available candidate sites in this area")
+    weights, shown = need_weights_of(job)
     graph = read_walk_graph(network_path(), cache_dir=settings.DATA_DIR / "cache" / "networks")
     report(20, "walking distances and optimisation")
     request = PlanRequest(
@@ -74,6 +95,7 @@ def plan_sites(job, report) -> dict:
         min_floor_area_m2=float(params["min_floor_area_m2"]),
         fundable_complexes=bool(params["fundable_complexes"]),
         time_limit_s=float(params.get("time_limit_s", 30)),
+        need_weights=weights,
     )
     plan = site_plan(
         graph, tables.communities, demand, tables.functions, tables.sites, request, pack
@@ -94,4 +116,4 @@ def plan_sites(job, report) -> dict:
         site["communities"] = {
             names.get(code, code): round(w, 1) for code, w in site["communities"].items()
         }
-    return {"policy": pack.id, "request": params, **summary}
+    return {"policy": pack.id, "request": params, "need_weights": shown, **summary}

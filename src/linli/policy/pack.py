@@ -23,6 +23,7 @@ from typing import Any
 
 from linli.policy import schema
 from linli.policy.checks import CHECKS
+from linli.policy.pricing import PricingTerms, parse_pricing
 from linli.policy.vocabulary import (
     CATEGORIES,
     CONFIDENCES,
@@ -35,10 +36,12 @@ from linli.policy.vocabulary import (
 
 PACKS_DIR = Path(__file__).parent / "packs"
 PATH_ENV = "LINLI_POLICY_PATH"
-STANDARD_SECTIONS = ("life_circles", "area_standards", "capacity_ratios", "priority_weights")
+STANDARD_SECTIONS = (
+    "life_circles", "area_standards", "capacity_ratios", "priority_weights", "participation"
+)  # fmt: skip
 INHERITED_SECTIONS = (
     "scenarios", "listed_services", "rules", "subsidy", "funding_steps", "pilots", "release",
-    "review", "funding_channels", *STANDARD_SECTIONS
+    "review", "funding_channels", "pricing", *STANDARD_SECTIONS
 )  # fmt: skip
 # Keys of a rule whose change makes the parent's citation stale (the new value needs its own).
 RULE_SUBSTANCE = ("check", "severity", "params")
@@ -192,8 +195,11 @@ class PolicyPack:
     area_standards: Mapping[str, Standard]
     capacity_ratios: Mapping[str, Standard]
     priority_weights: Mapping[str, Standard]
+    # Residents' participation: the public notice's comment period (linli.participation).
+    participation: Mapping[str, Standard] = field(default_factory=dict)
     pilots: PilotDesignation | None = None
     city_zh: str | None = None  # the city whose own measures the pack sets out, if a city's
+    pricing: PricingTerms | None = None  # the inclusive-price check's margin and references
     release: ReleaseSchedule | None = None
     review: ReviewSettings | None = None
     funding_channels: Mapping[str, FundingChannel] = field(default_factory=lambda: _frozen({}))
@@ -544,6 +550,13 @@ def _build(data: dict[str, Any], where: str) -> PolicyPack:
         **standards,
         pilots=_pilots(data["pilots"], f"{where}: pilots") if "pilots" in data else None,
         city_zh=data.get("city_zh"),
+        pricing=(
+            parse_pricing(
+                data["pricing"], f"{where}: pricing", _number, _text, _choice, CONFIDENCES
+            )
+            if "pricing" in data
+            else None
+        ),
         listed_services=tuple(data.get("listed_services", ())),
         release=_release(data["release"], f"{where}: release") if "release" in data else None,
         review=_review(data["review"], f"{where}: review") if "review" in data else None,

@@ -119,6 +119,22 @@ class FundingStep(_Model):
     source: Text
 
 
+PriceUnit = Literal[
+    "per_visit", "per_meal", "per_hour", "per_day", "per_month", "per_session"
+]  # fmt: skip
+PackAmount = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=MAX_PACK_AMOUNT_CNY)]
+
+
+class Pricing(_Cited):
+    """The inclusive-price check (linli.policy.pricing): the margin on cost, reference prices."""
+
+    reasonable_margin: Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=10)] | None = (
+        None
+    )
+    references: dict[Scenario, dict[PriceUnit, PackAmount]] | None = None
+    references_meta: _Cited | None = None
+
+
 class Pilots(_Cited):
     designated_by: Literal["city", "district"] | None = None
 
@@ -202,10 +218,13 @@ class PackFile(_Model):
     funding_channels: (
         dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")], FundingChannel] | None
     ) = None
+    pricing: Pricing | None = None
     life_circles: dict[str, Standard] | None = None
     area_standards: dict[str, Standard] | None = None
     capacity_ratios: dict[str, Standard] | None = None
     priority_weights: dict[str, Standard] | None = None
+    # Residents' participation (linli.participation): public_notice_days, the 公示 period.
+    participation: dict[Literal["public_notice_days"], Standard] | None = None
 
 
 # --- rule params, per check --------------------------------------------------------------------
