@@ -58,8 +58,9 @@ def _demo_reviewers() -> dict[str, User]:
     return {reviewer.department: reviewer for reviewer in reviewers}
 
 
-def load_funding_demo() -> list:
-    """Seed the call and the applications (once: a second run keeps what is there)."""
+def load_funding_demo(operator=None) -> list:
+    """Seed the call and the applications (once: a second run keeps what is there), each run by
+    ``operator`` when given (the project put into operation becomes its facility)."""
     if Call.objects.exists():
         return []
     street_user = _demo_user(Role.STREET_OFFICER)
@@ -94,6 +95,7 @@ def load_funding_demo() -> list:
             f"{community.name if community else street.name}{suffix}",
             community,
             site=site,
+            operator=operator,
         )
         _leave_in(actors, application, state)
         applications.append(application)

@@ -78,11 +78,6 @@ def policy_input(
     return data
 
 
-def pack_of(call) -> PolicyPack:
-    """The pack of a call (its pinned version, :func:`call_pack`), or by id for a bare id."""
-    return load_pack(call) if isinstance(call, str) else call_pack(call)
-
-
 def call_pack(call) -> PolicyPack:
     """The pack a call opened with: the version pinned in the call (its files as they were),
     whatever the pack files on disk say now; a call without a pin (opened before pins were
@@ -149,13 +144,13 @@ def substantive_length(text: str) -> int:
 
 def exception_min_chars(call) -> int:
     """The shortest reason a 原则上 exception may give (the pack's ``[review]``; at least 1)."""
-    review = pack_of(call).review
+    review = call_pack(call).review
     return max(1, (review.exception_reason_min_chars or 1) if review else 1)
 
 
 def funding_channels(call) -> dict[str, Any]:
     """The pack's funding channels (121号 三(八)), by code."""
-    return dict(pack_of(call).funding_channels)
+    return dict(call_pack(call).funding_channels)
 
 
 def mix_total(mix: Mapping[str, Any]) -> Decimal:

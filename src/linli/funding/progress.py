@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import get_language
 
 from linli.funding.choices import MilestoneKind, TrancheState
-from linli.funding.evaluation import pack_of
+from linli.funding.evaluation import call_pack
 from linli.policy.pack import Milestone as PackMilestone
 from linli.policy.pack import ReleaseSchedule
 
@@ -30,7 +30,7 @@ LIVE_TRANCHES = (
 def schedule(call) -> ReleaseSchedule:
     """The pack's release schedule; a pack without one releases nothing before the last of
     Beijing's milestones (the cautious reading of 按工程进度 when a city has set no shares)."""
-    release = pack_of(call).release  # the version the call opened with
+    release = call_pack(call).release
     if release is not None:
         return release
     kinds = list(MilestoneKind)

@@ -112,6 +112,9 @@ MENU: tuple[NavGroup, ...] = (
                 "◷",
             ),
             NavItem(
+                _("Promise against reality"), "monitoring:flag_list", "monitoring.view_flag", "⚑"
+            ),
+            NavItem(
                 _("Periodic reports"),
                 "monitoring:report_list",
                 "monitoring.view_periodicreport",

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("funding", "0003_grace_optional"),
+        ("funding", "0005_merge_facility_policy_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
