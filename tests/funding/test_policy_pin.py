@@ -3,10 +3,13 @@ evaluated with that version when the pack file changes afterwards."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.test import TestCase
 
 from linli.core.testing import make_tree
-from linli.funding.evaluation import call_pack
+from linli.funding.evaluation import call_pack, exception_min_chars
+from linli.funding.progress import schedule
 from linli.funding.testing import draft, make_actors, open_call
 from linli.policy import load_pack
 from linli.policy.pack import _ADDED_DIRS, add_search_directory
@@ -23,6 +26,20 @@ status = "final"
 cap_cny = {cap}
 source = "钉市管理办法 第五条"
 confidence = "FOUND-OFFICIAL"
+
+[review]
+exception_reason_min_chars = {chars}
+approved_investment_deviation_max = 0.2
+source = "钉市管理办法 第七条"
+confidence = "FOUND-OFFICIAL"
+
+[release]
+source = "钉市管理办法 第九条"
+confidence = "FOUND-OFFICIAL"
+milestones = [
+  {{ code = "start", name_zh = "开工", name_en = "Started", cumulative_share = {start} }},
+  {{ code = "operation", name_zh = "投入运营", name_en = "In operation", cumulative_share = 1 }},
+]
 """
 
 
@@ -38,7 +55,7 @@ class CallPinsPackVersionTests(TestCase):
 
         self.directory = Path(tempfile.mkdtemp())
         self.path = self.directory / "pin-city.toml"
-        self.path.write_text(CITY_PACK.format(cap=1_000_000), "utf-8")
+        self.path.write_text(CITY_PACK.format(cap=1_000_000, chars=10, start=0.3), "utf-8")
         add_search_directory(self.directory)
         self.addCleanup(_ADDED_DIRS.remove, self.directory)
 
@@ -48,12 +65,17 @@ class CallPinsPackVersionTests(TestCase):
         self.assertEqual(call.policy_version, opened.version)
         self.assertEqual(len(call.policy_version), 64)
 
-        self.path.write_text(CITY_PACK.format(cap=2_000), "utf-8")  # the city edits its pack
+        self.path.write_text(
+            CITY_PACK.format(cap=2_000, chars=40, start=0.5), "utf-8"
+        )  # the city edits its pack
         self.assertNotEqual(load_pack("pin-city").version, call.policy_version)
 
         call.refresh_from_db()
         self.assertEqual(call_pack(call).subsidy.cap_cny, 1_000_000)
         self.assertEqual(call_pack(call).version, call.policy_version)
+        # The funding flow's numbers come from the pinned version too.
+        self.assertEqual(exception_min_chars(call), 10)
+        self.assertEqual(schedule(call).ceiling("start"), Decimal("0.3"))
         application = draft(self.actors.street, call, "钉市甲社区综合体", self.tree.community_a)
         self.assertEqual(application.evaluation["subsidy"]["cap_cny"], "1000000.00")
 
