@@ -3,13 +3,14 @@ permitted in scope (200), permitted out of scope (404 / absent from lists and ex
 
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from linli.accounts.roles import Role
 from linli.core.testing import FourWayTestCase, ViewTestCases, make_user, xlsx_rows
 from linli.funding.testing import draft, open_call
 from linli.participation import services
 from linli.participation.models import NoticeComment, PublicNotice, Survey
-from linli.participation.testing import answer_many, make_survey
+from linli.participation.testing import answer_many, make_survey, solved_challenge
 from linli.registry.testing import make_registry
 
 
@@ -244,3 +245,45 @@ class TestModeration(NoticeWorld):
         comment = NoticeComment.objects.get(pk=self.comment_a.pk)
         self.assertEqual((comment.state, comment.moderation_reason), ("rejected", "含个人电话号码"))
         self.assertNotContains(self.client.get(self.notice_a.public_path()), "希望增加老年餐桌")
+
+
+@override_settings(LINLI_PUBLIC_SUBMISSION_LIMIT=3)
+class TestPublicComments(NoticeWorld):
+    def comment(self, text="请考虑停车问题", **extra):
+        data = {"text": text, "name": "", **solved_challenge(), **extra}
+        return self.client.post(self.notice_a.public_path(), data)
+
+    def test_anyone_comments_and_waits_for_moderation(self):
+        response = self.comment()
+        self.assertContains(response, "感谢您的意见")
+        comment = NoticeComment.objects.get(text="请考虑停车问题")
+        self.assertEqual(comment.state, "pending")
+        self.assertNotContains(self.client.get(self.notice_a.public_path()), "请考虑停车问题")
+
+    def test_without_the_challenge_nothing_is_saved(self):
+        response = self.comment(challenge_0="x", challenge_1="1")
+        self.assertIn("challenge", response.context["form"].errors)
+        self.assertFalse(NoticeComment.objects.filter(text="请考虑停车问题").exists())
+
+    def test_a_burst_of_comments_is_rate_limited(self):
+        statuses = [self.comment(text=f"意见{i}").status_code for i in range(5)]
+        self.assertEqual(statuses, [200, 200, 200, 429, 429])
+        self.assertEqual(NoticeComment.objects.filter(text__startswith="意见").count(), 3)
+
+    def test_after_the_period_no_comment_is_taken(self):
+        PublicNotice.objects.filter(pk=self.notice_a.pk).update(closes_at=timezone.now())
+        response = self.comment()
+        self.assertNotContains(response, 'id="comment-form"')
+        self.assertContains(response, "公示期已结束")
+        self.assertFalse(NoticeComment.objects.filter(text="请考虑停车问题").exists())
+
+
+class TestHomeToDo(NoticeWorld):
+    def test_the_district_sees_comments_waiting(self):
+        self.client.force_login(self.permitted)
+        home = self.client.get(reverse("home"))
+        self.assertContains(home, "审核项目公示的居民意见")
+        self.assertContains(home, self.notice_a.get_absolute_url())
+        self.assertNotContains(home, self.notice_b.get_absolute_url())
+        self.client.force_login(self.unpermitted)
+        self.assertNotContains(self.client.get(reverse("home")), "审核项目公示的居民意见")

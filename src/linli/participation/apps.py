@@ -8,3 +8,9 @@ class ParticipationConfig(AppConfig):
     name = "linli.participation"
     label = "participation"
     verbose_name = _("Participation")
+
+    def ready(self):
+        from linli.participation.todo import participation_todo
+        from linli.web import todo
+
+        todo.register(participation_todo)
