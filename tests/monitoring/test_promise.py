@@ -102,7 +102,7 @@ class PromiseTests(ProgrammeTestCase):
         use.refresh_from_db()
         self.assertEqual((use.state, use.answer), (FlagState.ANSWERED, answer))
         record = AuditRecord.objects.get(
-            object_type="monitoring.flag", object_id=str(use.pk), transition="answer"
+            object_type="monitoring.flag", object_id=str(use.pk), action="update"
         )
         self.assertEqual(record.actor, self.actors.district)
         self.assertEqual(record.after["answer"], answer)

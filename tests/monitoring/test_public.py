@@ -129,7 +129,7 @@ class PublicPagesTests(ProgrammeTestCase):
             )
         self.assertFalse(ProjectPlan.objects.get(application=self.building).public)
         record = AuditRecord.objects.filter(
-            object_type="monitoring.projectplan", transition="publish"
+            object_type="monitoring.projectplan", after__public=True
         ).latest("pk")
         self.assertEqual(record.actor, self.actors.city_admin)
         self.assertTrue(record.after["public"])

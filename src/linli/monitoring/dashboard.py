@@ -214,11 +214,13 @@ for _column, _title in (
 # Order of a project's progress, to say how far a pilot community has come.
 _STATE_ORDER = [
     S.REJECTED,
+    S.CARRIED,
     S.DRAFT,
     S.RETURNED,
     S.DISTRICT_REVIEW,
     S.DISTRICT_SUBMITTED,
     S.JOINT_REVIEW,
+    S.RESERVE,
     S.SELECTED,
     S.FS_APPROVED,
     S.FUND_APP_SUBMITTED,

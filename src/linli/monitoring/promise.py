@@ -258,10 +258,9 @@ def flag_answer(*, actor, flag: Flag, answer: str) -> Flag:
         flag.save()
         audit_record(
             actor=actor,
-            action=AuditAction.TRANSITION,
+            action=AuditAction.UPDATE,
             obj=flag,
             before=before,
             after=snapshot(flag),
-            transition="answer",
         )
     return flag

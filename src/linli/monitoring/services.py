@@ -91,6 +91,5 @@ def project_publish(*, actor, application: Application, public: bool) -> Project
             obj=plan,
             before=before,
             after=snapshot(plan),
-            transition="publish" if public else "unpublish",
         )
     return plan
