@@ -34,3 +34,6 @@ JOBS_EAGER = True  # run background jobs inline, inside the test transaction
 
 # Hashing strength is not under test; speed is.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Notices and one-time codes are kept in memory, where tests read them.
+NOTIFY_BACKENDS = CODE_SENDER = "memory"

@@ -66,3 +66,12 @@ class CallPinsPackVersionTests(TestCase):
         self.path.unlink()
         call.refresh_from_db()
         self.assertEqual(call_pack(call).id, "pin-city")
+
+    def test_the_call_page_shows_the_pinned_version(self):
+        call = open_call(self.actors.city_admin, [self.tree.district], policy_id="pin-city")
+        self.client.force_login(self.actors.district)
+
+        response = self.client.get(call.get_absolute_url())
+
+        self.assertContains(response, call.policy_version[:12])
+        self.assertContains(response, "征集发布时锁定；本次征集的申报均按此版本校验")

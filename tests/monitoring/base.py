@@ -26,7 +26,9 @@ def build_programme(cls) -> None:
     cls.registry = make_registry(tree)
     cls.actors = actors = make_actors(tree)
     cls.call = open_call(actors.city_admin, [tree.district])
-    cls.operating = draft(actors.street, cls.call, "甲一社区邻里中心", tree.community_a)
+    cls.operating = draft(
+        actors.street, cls.call, "甲一社区邻里中心", tree.community_a, site=cls.registry.site_a
+    )
     advance(actors, cls.operating, S.OPERATING)
     cls.building = draft(actors.street, cls.call, "甲一社区养老托育综合体", tree.community_a)
     advance(actors, cls.building, S.IN_CONSTRUCTION)

@@ -110,7 +110,10 @@ class DashboardTests(ProgrammeTestCase):
         self.assertEqual(delays["on_schedule"], 1)
         self.assertEqual(delays["no_plan"], 1)
         built = {b.param: b.value for _name, b, _o in board.facilities}
-        self.assertEqual(built["elderly_care"], 2)  # the two sample facilities
+        # The two sample facilities, and the one the operating project became (issue 11).
+        self.operating.refresh_from_db()
+        self.assertIsNotNone(self.operating.facility)
+        self.assertEqual(built["elderly_care"], 3)
         covered = [cell for row in board.coverage for cell in row[1:]]
         self.assertTrue(covered)
         self.assertTrue(any(c[1].value > 0 for c in covered))

@@ -303,3 +303,31 @@ def test_the_example_city_loads_and_differs_from_beijing(tmp_path, make):
     assert evaluation.eligible
     # 35 % of the basic functions' share (elderly, fitness, play: 3 × 2.5 M) + 20 % of infant care
     assert evaluation.subsidy.total_cny == Decimal("3125000.00")
+
+
+# --- a broken city pack on the search path ---------------------------------------------------
+
+
+def test_a_broken_pack_is_left_out_of_the_choices_and_reported(tmp_path, monkeypatch):
+    from linli.policy.pack import invalid_packs, list_packs
+
+    pack_file(tmp_path, "typo = 1\n", pack_id="broken-city")
+    monkeypatch.setenv("LINLI_POLICY_PATH", str(tmp_path))
+
+    with pytest.raises(PolicyPackError, match="broken-city.toml: typo: unknown key"):
+        list_packs()
+    ids = [pack.id for pack in list_packs(skip_invalid=True)]
+    assert "broken-city" not in ids and "beijing-2024" in ids
+    assert list(invalid_packs()) == ["broken-city"]
+
+
+def test_the_deployment_check_names_a_broken_pack(tmp_path, monkeypatch):
+    from linli.web.checks import check_policy_packs
+
+    assert check_policy_packs(None) == []
+    pack_file(tmp_path, "typo = 1\n", pack_id="broken-city")
+    monkeypatch.setenv("LINLI_POLICY_PATH", str(tmp_path))
+
+    [error] = check_policy_packs(None)
+    assert error.id == "linli.E103"
+    assert "broken-city.toml: typo: unknown key" in error.msg

@@ -240,3 +240,58 @@ def test_the_priority_list_is_closed_everywhere(make, fn, run, pick):
     result = pick(run(data, "national-2023"), "functions.min_priority_scenarios")
     assert not result.passed
     assert "申报1项" in result.message_zh
+
+
+def test_the_national_texts_own_name_yang_lao_tuo_yu_is_listed(make, fn, run, pick):
+    # 121号: "提供养老托育、社区助餐、家政便民……等一种或多种服务" — 养老托育 is in the list.
+    data = make(
+        functions=[
+            {"scenario": "养老托育", "category": "inclusive", "floor_area_m2": 300},
+            fn("community_meals", floor_area_m2=300),
+            fn("fitness", floor_area_m2=300),
+        ]
+    )
+
+    evaluation = run(data, "national-2023")
+    assert pick(evaluation, "functions.scenario_known").passed
+    assert pick(evaluation, "functions.min_scenarios").passed
+    assert evaluation.eligible
+
+
+def test_yang_lao_tuo_yu_is_not_one_of_beijings_nine(make, fn, run, pick):
+    data = make(
+        functions=[
+            {"scenario": "养老托育", "category": "inclusive", "floor_area_m2": 300},
+            fn("community_meals", floor_area_m2=300),
+            fn("fitness", floor_area_m2=300),
+        ]
+    )
+
+    evaluation = run(data)
+    assert not pick(evaluation, "functions.scenario_known").passed
+    assert not evaluation.eligible
+
+
+@pytest.mark.parametrize(
+    ("field", "written", "code"),
+    [
+        ("scenario", "婴幼儿托育服务", "infant_care"),  # "养老服务或婴幼儿托育服务功能"
+        ("scenario", "社区助餐服务", "community_meals"),  # "儿童托管、社区助餐服务应不少于2项"
+        ("scenario", "养老服务功能", "elderly_care"),
+        ("category", "基本公共服务类功能", "basic_public"),  # "对项目中基本公共服务类功能给予30%"
+        ("category", "普惠非基本公共服务类功能", "inclusive"),
+        ("kind", "“插花”式", "scattered"),  # 121号 二(二)
+        ("kind", "社区嵌入式服务综合体", "complex"),
+        ("construction", "存量设施改造类", "stock_conversion"),  # 政策解读 三(二)
+    ],
+)
+def test_names_as_the_texts_phrase_them(make, field, written, code):
+    data = make()
+    if field in ("scenario", "category"):
+        data["functions"][0][field] = written
+        value = getattr(parse_application(data).functions[0], field)
+    else:
+        data[field] = written
+        value = getattr(parse_application(data), field)
+
+    assert value == code

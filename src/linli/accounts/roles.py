@@ -18,6 +18,7 @@ from linli.funding.roles import FUNDING_PERMISSIONS
 from linli.monitoring.roles import MONITORING_PERMISSIONS
 from linli.operations.roles import OPERATIONS_PERMISSIONS
 from linli.participation.roles import PARTICIPATION_PERMISSIONS
+from linli.residents.roles import RESIDENT_PERMISSIONS
 
 
 class Role(models.TextChoices):
@@ -113,6 +114,7 @@ for _app_permissions in (
     FUNDING_PERMISSIONS,
     OPERATIONS_PERMISSIONS,
     MONITORING_PERMISSIONS,
+    RESIDENT_PERMISSIONS,
     PARTICIPATION_PERMISSIONS,
 ):
     for _role, _granted in _app_permissions.items():

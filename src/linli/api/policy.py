@@ -136,7 +136,7 @@ class PolicyCheckView(APIView):
             OpenApiParameter(
                 "policy",
                 str,
-                enum=[pack.id for pack in list_packs()],
+                enum=[pack.id for pack in list_packs(skip_invalid=True)],
                 description=f"pack id, default {DEFAULT_POLICY}",
             )
         ],
@@ -144,7 +144,7 @@ class PolicyCheckView(APIView):
     def post(self, request):
         policy_id = single_value(request, "policy")
         policy_id = DEFAULT_POLICY if policy_id is None else policy_id
-        if policy_id not in {pack.id for pack in list_packs()}:
+        if policy_id not in {pack.id for pack in list_packs(skip_invalid=True)}:
             return Response(
                 {"error": f"policy: unknown pack {policy_id!r}"}, status.HTTP_400_BAD_REQUEST
             )

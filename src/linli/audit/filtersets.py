@@ -1,4 +1,5 @@
 import django_filters
+from django.apps import apps
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -10,11 +11,26 @@ class _TimeRangeFilterSet(django_filters.FilterSet):
     until = django_filters.DateFilter(field_name="time", lookup_expr="date__lte", label=_("To"))
 
 
+def _object_types() -> list[tuple[str, str]]:
+    """The platform's own models that people name (the trail stores their labels)."""
+    return sorted(
+        (
+            (model._meta.label_lower, str(model._meta.verbose_name))
+            for model in apps.get_models()
+            if model.__module__.startswith("linli.")
+            and "verbose_name" in model._meta.original_attrs
+        ),
+        key=lambda choice: choice[1],
+    )
+
+
 class AuditRecordFilterSet(_TimeRangeFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"))
     actor = django_filters.CharFilter(field_name="actor_username", label=_("Actor"))
-    object_type = django_filters.CharFilter(field_name="object_type", label=_("Object type"))
+    object_type = django_filters.ChoiceFilter(
+        field_name="object_type", choices=lambda: _object_types(), label=_("Object type")
+    )
 
     class Meta:
         model = AuditRecord

@@ -122,6 +122,18 @@ class AuditRecord(AppendOnlyModel):
             f"{self.time:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.object_repr}"
         )
 
+    @property
+    def object_type_label(self) -> str:
+        from linli.audit.labels import model_label
+
+        return model_label(self.object_type)
+
+    @property
+    def transition_label(self) -> str:
+        from linli.audit.labels import transition_label
+
+        return transition_label(self.object_type, self.transition)
+
 
 class SecurityEventKind(models.TextChoices):
     LOGIN = "login", _("Login")
@@ -175,6 +187,12 @@ class SecurityEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"
+
+    @property
+    def detail_text(self) -> str:
+        from linli.audit.labels import detail_text
+
+        return detail_text(self.detail)
 
 
 class AuditCheckpoint(models.Model):

@@ -1,10 +1,17 @@
 import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
 
 from linli.audit.models import AuditRecord, SecurityEvent
 
 
 class AuditRecordTable(tables.Table):
     time = tables.DateTimeColumn(format="Y-m-d H:i:s")
+    # The stored code names, shown by their labels (linli.audit.labels).
+    transition = tables.Column(accessor="transition_label", verbose_name=_("transition"))
+    object_type = tables.Column(
+        accessor="object_type_label", verbose_name=_("object type"), order_by="object_type"
+    )
+    actor_username = tables.Column(verbose_name=_("actor"), attrs={"td": {"translate": "no"}})
 
     class Meta:
         model = AuditRecord
@@ -24,6 +31,8 @@ class AuditRecordTable(tables.Table):
 
 class SecurityEventTable(tables.Table):
     time = tables.DateTimeColumn(format="Y-m-d H:i:s")
+    detail = tables.Column(accessor="detail_text", verbose_name=_("detail"), orderable=False)
+    username = tables.Column(verbose_name=_("username"), attrs={"td": {"translate": "no"}})
 
     class Meta:
         model = SecurityEvent

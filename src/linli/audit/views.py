@@ -17,8 +17,8 @@ class AuditRecordListView(RestrictedListView):
         ("time", _("time")),
         ("actor_username", _("actor")),
         ("get_action_display", _("action")),
-        ("transition", _("transition")),
-        ("object_type", _("object type")),
+        ("transition_label", _("transition")),
+        ("object_type_label", _("object type")),
         ("object_id", _("object id")),
         ("object_repr", _("object")),
         ("client_ip", _("client IP")),
@@ -41,5 +41,5 @@ class SecurityEventListView(RestrictedListView):
         ("username", _("username")),
         ("client_ip", _("client IP")),
         ("request_id", _("request id")),
-        ("detail", _("detail")),
+        ("detail_text", _("detail")),
     )

@@ -10,6 +10,9 @@ model that declares ``operator_path`` (the lookup of the operator running the ob
 facility, e.g. ``"facility__operator"``) shows such an account the objects of its own
 operator, wherever they are, and nothing else. Models without ``operator_path`` keep the
 jurisdiction scope for it.
+
+A model may also name ``owner_path``, the lookup to the account that owns a record: a
+resident sees only their own.
 """
 
 from __future__ import annotations
@@ -46,6 +49,11 @@ def restrict(queryset: models.QuerySet[M], user, action: str = "view") -> models
         if user.operator_id is None:  # an operator account not yet tied to its operator
             return queryset.none()
         return queryset.filter(**{operator_path: user.operator_id})
+    # A resident's own records (bookings, family members, consents) are theirs alone; the
+    # model names the lookup to the owning account (linli.residents).
+    owner_path = getattr(model, "owner_path", None)
+    if owner_path is not None and getattr(user, "role", None) == "resident":
+        return queryset.filter(**{owner_path: user})
     scope_path = getattr(model, "scope_path", None)
     if scope_path is None:
         return queryset

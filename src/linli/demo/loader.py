@@ -228,6 +228,10 @@ def _load(city: DemoCity) -> None:
     city_admin = User.objects.get(username=demo_username(Role.CITY_ADMIN))
     _load_registry(city, city_admin, nodes)
     load_funding_demo()
+    from linli.residents.demo import load_residents_demo
+
+    load_residents_demo()
+
     load_participation_demo()
 
 

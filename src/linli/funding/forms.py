@@ -36,7 +36,9 @@ class CallForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["policy_id"].choices = [(p.id, f"{p.title_zh} ({p.id})") for p in list_packs()]
+        self.fields["policy_id"].choices = [
+            (p.id, f"{p.title_zh} ({p.id})") for p in list_packs(skip_invalid=True)
+        ]
         districts = Jurisdiction.objects.filter(level=Level.DISTRICT)
         self.fields["districts"].queryset = restrict(districts, user)
         self.fields["districts"].widget.attrs["size"] = 6

@@ -38,7 +38,7 @@ class ApplicationTable(tables.Table):
 
 
 class ReviewTable(tables.Table):
-    application = tables.Column(linkify=True)
+    application = tables.Column(linkify=True, verbose_name=_("project"))
 
     class Meta:
         model = Review
@@ -47,7 +47,7 @@ class ReviewTable(tables.Table):
 
 
 class SubsidyApprovalTable(tables.Table):
-    application = tables.Column(linkify=True)
+    application = tables.Column(linkify=True, verbose_name=_("project"))
 
     class Meta:
         model = SubsidyApproval
@@ -63,7 +63,7 @@ class SubsidyApprovalTable(tables.Table):
 
 
 class TrancheTable(tables.Table):
-    application = tables.Column(linkify=True)
+    application = tables.Column(linkify=True, verbose_name=_("project"))
 
     class Meta:
         model = Tranche

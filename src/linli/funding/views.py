@@ -547,7 +547,8 @@ def district_batch(request):
         state=S.DISTRICT_REVIEW
     )
     if request.method == "POST":
-        chosen = waiting.filter(pk__in=request.POST.getlist("application"))
+        ticked = [pk for pk in request.POST.getlist("application") if pk.isdigit()]
+        chosen = waiting.filter(pk__in=ticked)
         try:
             done = services.application_forward(actor=request.user, applications=list(chosen))
         except ValidationError as error:

@@ -12,6 +12,10 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# What each kind of job is called, in words: filled by ``runner.register(kind, label)``.
+KIND_LABELS: dict[str, str] = {}
+
+
 class Job(models.Model):
     """A long computation (a district's diagnosis, a site plan) run outside the request.
 
@@ -57,7 +61,11 @@ class Job(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk}"
+        return f"{self.kind_label} #{self.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
     # ``error`` of a job whose process died JOBS_MAX_ATTEMPTS times before finishing it.
     INTERRUPTED = "interrupted"

@@ -38,7 +38,7 @@ from django.db import close_old_connections, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from linli.jobs.models import Job, JobStatus
+from linli.jobs.models import KIND_LABELS, Job, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,13 @@ DASK_PREFIX = "dask:"
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
-def register(kind: str) -> Callable[[Handler], Handler]:
+def register(kind: str, label: str = "") -> Callable[[Handler], Handler]:
+    """Declare the handler of a kind of job, and what people call it (``label``)."""
+
     def decorator(handler: Handler) -> Handler:
         _handlers[kind] = handler
+        if label:
+            KIND_LABELS[kind] = label
         return handler
 
     return decorator

@@ -135,7 +135,7 @@ def report_rows(user, node: Jurisdiction, start: date, end: date) -> list[Report
                 m.kind: m.achieved_on for m in project.milestones.all() if m.achieved_on <= end
             }
             plan = getattr(project, "monitoring_plan", None)
-            delay = delay_days(plan, achieved, end)
+            delay = delay_days(plan, achieved, min(end, date.today()))
             functions = list(project.functions.all())
             ledger = getattr(project, "ledger", None)
             rows.append(

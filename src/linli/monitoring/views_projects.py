@@ -16,6 +16,7 @@ from linli.monitoring import services
 from linli.monitoring.dashboard import FUNDED, delay_days, project_delays
 from linli.monitoring.forms import PlanForm
 from linli.monitoring.models import Document, ProjectPlan
+from linli.monitoring.views_documents import kinds_for
 
 
 def _project(request, pk: int) -> Application:
@@ -91,7 +92,7 @@ def project_detail(request, pk: int):
             "may_change": has_permission(request.user, ProjectPlan, "change"),
             "may_publish": has_permission(request.user, ProjectPlan, "publish"),
             "documents": restrict(Document.objects.filter(application=project), request.user),
-            "may_draft": has_permission(request.user, Document, "add"),
+            "draftable": kinds_for(request.user, project),
         },
     )
 

@@ -427,6 +427,9 @@ class Complaint(FSMModelMixin, FacilityScoped):
             ),
         ]
 
+    # A resident sees the complaints they filed (linli.residents); operators and offices as set.
+    owner_path = "resident"
+
     def __str__(self) -> str:
         return self.subject
 

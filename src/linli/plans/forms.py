@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.permissions import restrict
@@ -29,7 +30,10 @@ class DiagnosisForm(StyledFormMixin, forms.Form):
         self.fields["area"].queryset = restrict(areas, user)
         if self.fields["area"].queryset.filter(pk=user.jurisdiction_id).exists():
             self.fields["area"].initial = user.jurisdiction_id  # most runs are of one's own area
-        self.fields["policy"].choices = [(p.id, f"{p.id} · {p.title_zh}") for p in list_packs()]
+        chinese = (get_language() or "").startswith("zh")
+        self.fields["policy"].choices = [
+            (p.id, p.title_zh if chinese else p.title_en) for p in list_packs(skip_invalid=True)
+        ]
 
     def job_params(self) -> dict:
         return {"policy": self.cleaned_data["policy"], **self.survey_param()}

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from linli.core.permissions import restrict
 from linli.jobs.runner import register
@@ -37,7 +38,7 @@ def need_weights_of(job) -> tuple:
     return survey_need_weights(survey, job.created_by)
 
 
-@register(DIAGNOSE)
+@register(DIAGNOSE, _("gap diagnosis"))
 def diagnose(job, report) -> dict:
     pack = load_pack(job.params["policy"])
     standards = standards_from_pack(pack)
@@ -69,7 +70,7 @@ def diagnose(job, report) -> dict:
 SITE_PLAN = "site_plan"
 
 
-@register(SITE_PLAN)
+@register(SITE_PLAN, _("site plan"))
 def plan_sites(job, report) -> dict:
     from linli.planning.reach import reach_areas
     from linli.planning.site_plan import PlanRequest, plan_summary, site_plan

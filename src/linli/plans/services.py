@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from linli.core.permissions import get_restricted_or_404, restrict
 from linli.funding import services as funding
+from linli.funding.evaluation import call_pack
 from linli.funding.models import Application, Call
 from linli.jobs.models import Job
-from linli.policy import load_pack
 from linli.registry.models import CandidateSite
 
 
@@ -43,7 +43,7 @@ def application_from_plan(*, actor, job: Job, rank: int, call: Call) -> Applicat
     (the call service checks it is open and invites the office)."""
     recommended = plan_site(job, rank)
     site = get_restricted_or_404(CandidateSite.objects.all(), actor, pk=recommended["site_pk"])
-    categories = load_pack(call.policy_id).scenarios
+    categories = call_pack(call).scenarios  # the version the call opened with
     area = Decimal(str(job.result["request"]["min_floor_area_m2"])).quantize(Decimal("0.01"))
     functions = [
         {"scenario": code, "category": categories[code][0], "floor_area_m2": area}

@@ -70,7 +70,7 @@ def scenario_known(application: Application, rule: Rule, pack: PolicyPack) -> Ou
     unknown = [
         f"functions[{i}] {function.scenario!r}"
         for i, function in enumerate(application.functions)
-        if function.scenario not in pack.scenarios
+        if not pack.listed(function.scenario)
     ]
     if unknown:
         listed = ", ".join(unknown)
@@ -121,13 +121,14 @@ def scenario_count(application: Application, rule: Rule, pack: PolicyPack) -> Ou
         others: list[str] = []
     else:
         declared = [s for s in names if s in pack.scenarios]
-        others = (
-            list(dict.fromkeys(normalise(s) for s in names if s not in pack.scenarios))
-            if pack.open_scenarios
-            else []
-        )
-        shown = {normalise(s): s for s in names if s not in pack.scenarios}
-        others = [shown[key] for key in others]
+        # Listed by another name (养老托育), or unlisted where the list is open: distinct
+        # services after normalisation.
+        counted = [
+            s for s in names
+            if s not in pack.scenarios and (pack.listed(s) or pack.open_scenarios)
+        ]  # fmt: skip
+        shown = {normalise(s): s for s in counted}
+        others = list(shown.values())
     names_zh, names_en = _names(declared)
     if others:
         names_zh = "、".join([*([names_zh] if declared else []), *others])

@@ -23,6 +23,7 @@ from typing import Any
 
 from linli.policy import schema
 from linli.policy.checks import CHECKS
+from linli.policy.pricing import PricingTerms, parse_pricing
 from linli.policy.vocabulary import (
     CATEGORIES,
     CONFIDENCES,
@@ -30,6 +31,7 @@ from linli.policy.vocabulary import (
     KINDS,
     SCENARIOS,
     SEVERITIES,
+    normalise,
 )
 
 PACKS_DIR = Path(__file__).parent / "packs"
@@ -38,8 +40,8 @@ STANDARD_SECTIONS = (
     "life_circles", "area_standards", "capacity_ratios", "priority_weights", "participation"
 )  # fmt: skip
 INHERITED_SECTIONS = (
-    "scenarios", "rules", "subsidy", "funding_steps", "pilots", "release", "review",
-    "funding_channels", *STANDARD_SECTIONS
+    "scenarios", "listed_services", "rules", "subsidy", "funding_steps", "pilots", "release",
+    "review", "funding_channels", "pricing", *STANDARD_SECTIONS
 )  # fmt: skip
 # Keys of a rule whose change makes the parent's citation stale (the new value needs its own).
 RULE_SUBSTANCE = ("check", "severity", "params")
@@ -197,11 +199,20 @@ class PolicyPack:
     participation: Mapping[str, Standard] = field(default_factory=dict)
     pilots: PilotDesignation | None = None
     city_zh: str | None = None  # the city whose own measures the pack sets out, if a city's
+    pricing: PricingTerms | None = None  # the inclusive-price check's margin and references
     release: ReleaseSchedule | None = None
     review: ReviewSettings | None = None
     funding_channels: Mapping[str, FundingChannel] = field(default_factory=lambda: _frozen({}))
     # The pack's files as read, the pack's own first and then each parent: (file name, text).
     files: tuple[tuple[str, str], ...] = ()
+    listed_services: tuple[str, ...] = ()  # listed names that are none of the 9 scenarios
+
+    def listed(self, scenario: str) -> bool:
+        """Whether a function's scenario is in the pack's list: one of its scenarios, or a
+        service its text lists by another name (compared after normalisation)."""
+        if scenario in self.scenarios:
+            return True
+        return normalise(scenario) in {normalise(name) for name in self.listed_services}
 
     @property
     def version(self) -> str:
@@ -255,10 +266,36 @@ def search_path() -> tuple[Path, ...]:
     return (*extra, *_ADDED_DIRS, PACKS_DIR)
 
 
-def list_packs() -> tuple[PolicyPack, ...]:
-    """Every pack on the search path, sorted by id (the first file found wins for an id)."""
-    ids = {path.stem for directory in search_path() for path in directory.glob("*.toml")}
-    return tuple(load_pack(pack_id) for pack_id in sorted(ids))
+def list_packs(*, skip_invalid: bool = False) -> tuple[PolicyPack, ...]:
+    """Every pack on the search path, sorted by id (the first file found wins for an id).
+
+    A pack that does not load raises :class:`PolicyPackError`, unless ``skip_invalid``: then it
+    is left out (the web platform keeps serving the valid ones; :func:`invalid_packs` and the
+    deployment check say which are not).
+    """
+    packs = []
+    for pack_id in _pack_ids():
+        try:
+            packs.append(load_pack(pack_id))
+        except PolicyPackError:
+            if not skip_invalid:
+                raise
+    return tuple(packs)
+
+
+def invalid_packs() -> dict[str, str]:
+    """Each pack on the search path that does not load, with the reason."""
+    problems = {}
+    for pack_id in _pack_ids():
+        try:
+            load_pack(pack_id)
+        except PolicyPackError as error:
+            problems[pack_id] = str(error)
+    return problems
+
+
+def _pack_ids() -> list[str]:
+    return sorted({path.stem for directory in search_path() for path in directory.glob("*.toml")})
 
 
 def load_pack(pack: str | os.PathLike[str]) -> PolicyPack:
@@ -513,6 +550,14 @@ def _build(data: dict[str, Any], where: str) -> PolicyPack:
         **standards,
         pilots=_pilots(data["pilots"], f"{where}: pilots") if "pilots" in data else None,
         city_zh=data.get("city_zh"),
+        pricing=(
+            parse_pricing(
+                data["pricing"], f"{where}: pricing", _number, _text, _choice, CONFIDENCES
+            )
+            if "pricing" in data
+            else None
+        ),
+        listed_services=tuple(data.get("listed_services", ())),
         release=_release(data["release"], f"{where}: release") if "release" in data else None,
         review=_review(data["review"], f"{where}: review") if "review" in data else None,
         funding_channels=_frozen(

@@ -119,6 +119,22 @@ class FundingStep(_Model):
     source: Text
 
 
+PriceUnit = Literal[
+    "per_visit", "per_meal", "per_hour", "per_day", "per_month", "per_session"
+]  # fmt: skip
+PackAmount = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=MAX_PACK_AMOUNT_CNY)]
+
+
+class Pricing(_Cited):
+    """The inclusive-price check (linli.policy.pricing): the margin on cost, reference prices."""
+
+    reasonable_margin: Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=10)] | None = (
+        None
+    )
+    references: dict[Scenario, dict[PriceUnit, PackAmount]] | None = None
+    references_meta: _Cited | None = None
+
+
 class Pilots(_Cited):
     designated_by: Literal["city", "district"] | None = None
 
@@ -188,6 +204,9 @@ class PackFile(_Model):
     effective_from: date | None = None
     sources: list[SourceDocument] | None = None
     scenarios: dict[Scenario, ScenarioEntry] | None = None
+    # Services the pack's text lists by a name that is none of the 9 scenarios (121号's 养老托育,
+    # which covers two of them): such a function is listed, and counts, but earns no subsidy.
+    listed_services: list[Text] | None = None
     rules: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.]+$")], RuleEntry] | None = (
         None
     )
@@ -199,6 +218,7 @@ class PackFile(_Model):
     funding_channels: (
         dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")], FundingChannel] | None
     ) = None
+    pricing: Pricing | None = None
     life_circles: dict[str, Standard] | None = None
     area_standards: dict[str, Standard] | None = None
     capacity_ratios: dict[str, Standard] | None = None

@@ -125,13 +125,15 @@ def en(labels: Labels, code: str) -> str:
 # Characters that take no space and change nothing visible (zero-width space, joiners, word
 # joiner, BOM, soft hyphen): a name copied from a web page or a Word file may carry them.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
-_SEPARATORS = re.compile(r"[\s_\-·・]+")
+# Blanks, separators and quotation marks (the texts write “插花”式 and “插花式”).
+_SEPARATORS = re.compile("[\\s_\\-·・“”‘’\"'「」『』]+")
 
 
 def normalise(text: str) -> str:
     """A name as written → the form compared: NFKC (full-width Ｅｌｄｅｒｌｙ, ideographic
-    spaces), invisible characters removed, case folded, blanks, ``_``, ``-`` and middle dots
-    dropped (so ``Elderly-Care``, ``elderly care`` and ``elderly_care`` are one name)."""
+    spaces), invisible characters removed, case folded, blanks, ``_``, ``-``, middle dots and
+    quotation marks dropped (so ``Elderly-Care``, ``elderly care`` and ``elderly_care`` are one
+    name, and “插花”式 is 插花式)."""
     text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     return _SEPARATORS.sub("", text.casefold())
 
@@ -143,20 +145,34 @@ def display(text: str) -> str:
 
 # Further names the texts use for a category: the interpretation writes 基本公共服务类 and also
 # speaks of 基本公共服务 (四.1); the same without 类 is accepted for each.
+# The texts also write 社区嵌入式服务综合体 / 社区服务中心 (121号 二(一)) and “插花”式分散建设
+# (二(二)), and 存量设施改造类 with the 类 of "新建、改扩建、存量设施改造类…项目" (政策解读 三(二)).
 _EXTRA_NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "basic_public": ("基本公共服务",),
         "inclusive": ("普惠非基本公共服务", "普惠性非基本公共服务", "普惠非基本"),
         "commercial": ("便民商业",),
+        "complex": ("社区嵌入式服务综合体", "服务综合体", "社区服务中心"),
+        "scattered": ("插花式设施", "插花式分散建设", "分散建设"),
+        "new": ("新建类", "新建项目"),
+        "expansion": ("改扩建类", "改扩建项目"),
+        "stock_conversion": ("存量设施改造类", "存量改造", "存量设施改造项目"),
     }
 )
+# A function named with its noun, as the texts do: 婴幼儿托育服务, 社区助餐服务,
+# 基本公共服务类功能 ("原则上应配置养老服务或婴幼儿托育服务功能").
+_SUFFIXES = ("服务", "功能", "服务功能")
 
 
 def _index(labels: Labels) -> dict[str, str]:
     index: dict[str, str] = {}
     for code, (label_zh, label_en) in labels.items():
-        for name in (code, label_zh, label_en, *_EXTRA_NAMES.get(code, ())):
+        names = (code, label_zh, label_en, *_EXTRA_NAMES.get(code, ()))
+        for name in names:
             index.setdefault(normalise(name), code)
+    for code, (label_zh, _) in labels.items():
+        for suffix in _SUFFIXES:
+            index.setdefault(normalise(label_zh + suffix), code)
     return index
 
 

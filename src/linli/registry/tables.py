@@ -15,6 +15,7 @@ _ATTRS = {"class": "table table-vcenter card-table table-sm"}
 
 class JurisdictionTable(tables.Table):
     name = tables.Column(linkify=True)
+    numchild = tables.Column(verbose_name=_("units below"), attrs={"td": {"class": "text-end"}})
 
     class Meta:
         model = Jurisdiction

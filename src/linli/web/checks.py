@@ -39,3 +39,18 @@ def check_https_proxy(app_configs, **kwargs):
             )
         ]
     return []
+
+
+def check_policy_packs(app_configs, **kwargs):
+    """Every policy pack on the search path loads (a city's pack with a typo is left out of the
+    platform's choices until fixed: say so, with the file, key and reason)."""
+    from linli.policy.pack import invalid_packs
+
+    return [
+        checks.Error(
+            f"policy pack {pack_id!r} does not load: {reason}",
+            hint=f"linli policy validate {pack_id}; see docs/policy-packs.md",
+            id="linli.E103",
+        )
+        for pack_id, reason in invalid_packs().items()
+    ]

@@ -61,6 +61,17 @@ MENU: tuple[NavGroup, ...] = (
         ),
     ),
     NavGroup(
+        _("Operations"),
+        (
+            NavItem(
+                _("Facilities in operation"),
+                "operations:facility_list",
+                "operations.view_userecord",  # operators and officials; not residents
+                "☰",
+            ),
+        ),
+    ),
+    NavGroup(
         _("Planning"),
         (
             NavItem(_("Gap diagnosis"), "plans:diagnosis_list", "jobs.view_job", "◎"),
@@ -103,6 +114,18 @@ MENU: tuple[NavGroup, ...] = (
         ),
     ),
     NavGroup(
+        _("Residents"),
+        (
+            NavItem(_("Find services"), "residents:portal", "residents.portal_resident", "⌕"),
+            NavItem(_("My bookings"), "residents:bookings", "residents.portal_resident", "☑"),
+            NavItem(_("My family"), "residents:family", "residents.portal_resident", "☺"),
+            NavItem(_("Messages"), "residents:notices", "residents.portal_resident", "✉"),
+            NavItem(_("My information"), "residents:my_data", "residents.portal_resident", "ⓘ"),
+            NavItem(_("Residents"), "residents:desk_list", "residents.add_resident", "☷"),
+            NavItem(_("Bookings"), "residents:session_list", "residents.attend_booking", "☑"),
+        ),
+    ),
+    NavGroup(
         _("Administration"),
         (
             NavItem(_("Accounts"), "accounts:user_list", "accounts.view_user", "☺"),
@@ -114,6 +137,12 @@ MENU: tuple[NavGroup, ...] = (
             ),
             NavItem(_("Audit trail"), "audit:auditrecord_list", "audit.view_auditrecord", "✎"),
             NavItem(_("Security log"), "audit:securityevent_list", "audit.view_securityevent", "⚑"),
+            NavItem(
+                _("Sensitive data views"),
+                "residents:sensitive_views",
+                "residents.view_sensitiveview",
+                "◉",
+            ),
         ),
     ),
     NavGroup(_("Developers"), (NavItem(_("API documentation"), "api:docs", icon="⚙"),)),

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "linli.participation",
     "captcha",
     "linli.monitoring",
+    "linli.residents",
     "linli.api",
     "linli.web",
 ]
@@ -245,6 +246,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie.
+CSRF_FAILURE_VIEW = "linli.web.views.csrf_failure"  # the site's own page, in the reader's language
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 if TRUSTED_PROXY:
@@ -333,6 +335,23 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("LINLI_EMAIL_FROM", "linli@localhost")
 EMAIL_HOST = os.environ.get("LINLI_EMAIL_HOST", "localhost")
+
+# Notices to residents (linli.notifications): backends by name or dotted path, comma separated
+# (console, email, sms); one-time sign-up codes go by the code sender alone (sms in production).
+NOTIFY_BACKENDS = os.environ.get("LINLI_NOTIFY_BACKENDS", "console")
+CODE_SENDER = os.environ.get("LINLI_CODE_SENDER", "console")
+SMS_GATEWAY_URL = os.environ.get("LINLI_SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("LINLI_SMS_GATEWAY_TOKEN", "")
+# One-time codes: minutes valid, wrong tries allowed, codes per phone per hour.
+CODE_MINUTES = env_int("LINLI_CODE_MINUTES", 10)
+CODE_MAX_ATTEMPTS = env_int("LINLI_CODE_MAX_ATTEMPTS", 5)
+CODES_PER_HOUR = env_int("LINLI_CODES_PER_HOUR", 5)
+# Bookings: people per booking, upcoming bookings per person and service, reminder lead time;
+# days an operator has to answer a resident's complaint before it goes to the street.
+BOOKING_MAX_PARTY = env_int("LINLI_BOOKING_MAX_PARTY", 4)
+BOOKING_MAX_UPCOMING = env_int("LINLI_BOOKING_MAX_UPCOMING", 31)
+BOOKING_REMIND_HOURS = env_int("LINLI_BOOKING_REMIND_HOURS", 24)
+COMPLAINT_ANSWER_DAYS = env_int("LINLI_COMPLAINT_ANSWER_DAYS", 5)
 
 # Background jobs: in-process worker threads, or the Dask cluster at LINLI_DASK_SCHEDULER
 # (tcp://host:8786); JOBS_EAGER runs them inline (tests).

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("linli.accounts.urls")),
     path("audit/", include("linli.audit.urls")),
     path("funding/", include("linli.funding.urls")),
+    path("operations/", include("linli.operations.urls")),
     path("jobs/", include("linli.jobs.urls")),
     path("plans/", include("linli.plans.urls")),
     path("participation/", include("linli.participation.urls")),
@@ -20,5 +21,6 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("monitoring/", include("linli.monitoring.urls")),
     path("progress/", include("linli.monitoring.urls_public")),
+    path("residents/", include("linli.residents.urls")),
     path("api/v1/", include("linli.api.urls")),
 ]

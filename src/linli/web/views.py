@@ -12,3 +12,9 @@ def home(request):
         "home.html",
         {"todo": todo_for(request.user), "figures": overview_for(request.user)},
     )
+
+
+def csrf_failure(request, reason=""):
+    """A form refused by the CSRF check (expired page, another site): the site's own page,
+    in the reader's language, instead of Django's English one."""
+    return render(request, "403_csrf.html", status=403)
