@@ -126,7 +126,7 @@ class WholeFlowTests(CallTestCase):
         advance(self.actors, application, S.IN_CONSTRUCTION)
         milestone = application.milestones.get(kind=MilestoneKind.START)
         tranche = services.tranche_request(
-            actor=self.actors.street, milestone=milestone, amount_cny=Decimal("500000")
+            actor=self.actors.street, milestone=milestone, amount_cny=Decimal("300000")
         )
         with self.assertRaises(ValidationError):
             services.tranche_request(
@@ -136,7 +136,7 @@ class WholeFlowTests(CallTestCase):
         services.tranche_approve(actor=self.actors.city_admin, tranche=tranche)
         services.tranche_release(actor=self.actors.city_admin, tranche=tranche)
         ledger = Ledger.objects.get(application=application)
-        self.assertEqual(ledger.released_cny, Decimal("500000.00"))
+        self.assertEqual(ledger.released_cny, Decimal("300000.00"))
         with self.assertRaises(ValidationError):  # released once only
             services.tranche_release(actor=self.actors.city_admin, tranche=tranche)
 
@@ -161,7 +161,12 @@ class WholeFlowTests(CallTestCase):
             gross_floor_area_m2=Decimal("1000"),
         )
         self.assertTrue(good.eligible)
-        services.change_request_decide(actor=self.actors.city_admin, change=good, approve=True)
+        services.change_request_decide(
+            actor=self.actors.city_admin,
+            change=good,
+            approve=True,
+            letter_no="京发改（审）〔2026〕9号",
+        )
         application.refresh_from_db()
         self.assertEqual(application.total_investment_cny, Decimal("5500000.00"))
 

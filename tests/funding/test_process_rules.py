@@ -51,7 +51,7 @@ class ProcessRuleTests(CallTestCase):
         application = self.project("退回重审", S.JOINT_REVIEW)
         for review in application.reviews.all():
             services.review_record(
-                actor=self.actors.reviewers[review.department],
+                actor=self.actors.reviewer(review.department),
                 review=review,
                 decision=ReviewDecision.AGREE,
                 comment="",
@@ -65,7 +65,7 @@ class ProcessRuleTests(CallTestCase):
         services.application_assign(
             actor=self.actors.city_admin, application=application, departments=ALL_FIVE
         )
-        self.assertEqual(application.reviews.count(), 5)
+        self.assertEqual(application.reviews.count(), 6)  # five fields and the district
         self.assertFalse(application.reviews.exclude(decision=ReviewDecision.PENDING).exists())
 
     def test_before_the_joint_review_only_the_district_returns_a_project(self):
@@ -124,7 +124,7 @@ class ProcessRuleTests(CallTestCase):
         application = self.project("有异议", S.JOINT_REVIEW)
         for review in application.reviews.all():
             services.review_record(
-                actor=self.actors.reviewers[review.department],
+                actor=self.actors.reviewer(review.department),
                 review=review,
                 decision=ReviewDecision.DISAGREE
                 if review.department == Department.FINANCE
@@ -148,6 +148,7 @@ class ProcessRuleTests(CallTestCase):
                 document_no="区发改〔2026〕7号",
                 approved_on=timezone.localdate(),
                 approved_investment_cny=selected.total_investment_cny,
+                approving_body="区发展和改革委员会",
             )
         approved = self.project("无报告文件", S.FS_APPROVED)
         services.fund_report_save(
@@ -169,6 +170,7 @@ class ProcessRuleTests(CallTestCase):
             document_no="区发改〔2026〕8号",
             approved_on=timezone.localdate() - timedelta(days=40),
             approved_investment_cny=selected.total_investment_cny,
+            approving_body="区发展和改革委员会",
         )
         self.assertEqual(approval.attachment, feasibility)
         services.fund_report_save(

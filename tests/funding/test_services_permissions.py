@@ -203,7 +203,7 @@ class ApplicationDecide(Bases.ServiceFourWay):
     def prepare(cls):
         for review in cls.application.reviews.all():
             services.review_record(
-                actor=cls.actors.reviewers[review.department],
+                actor=cls.actors.reviewer(review.department),
                 review=review,
                 decision=ReviewDecision.AGREE,
                 comment="",
@@ -226,6 +226,7 @@ class FeasibilityRecord(Bases.ServiceFourWay):
                 document_no="区发改〔2026〕1号",
                 approved_on=date(2026, 5, 1),
                 approved_investment_cny=Decimal("5000000"),
+                approving_body="区发展和改革委员会",
                 attachment=document(user, self.application, AttachmentKind.FEASIBILITY),
             )
 
@@ -367,4 +368,6 @@ class ChangeRequestDecide(Bases.ServiceFourWay):
         )
 
     def act(self, user):
-        services.change_request_decide(actor=user, change=self.change, approve=True)
+        services.change_request_decide(
+            actor=user, change=self.change, approve=True, letter_no="京发改（审）〔2026〕9号-补1"
+        )

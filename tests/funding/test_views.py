@@ -175,7 +175,8 @@ class AssignView(Actions.Base):
 
     def check_done(self):
         self.assertEqual(self.state_now(), S.JOINT_REVIEW)
-        self.assertEqual(self.application.reviews.count(), 5)  # the five dimensions
+        # the five dimensions, and the district's own opinion beside them
+        self.assertEqual(self.application.reviews.count(), 6)
 
     def test_departments_are_ticked_in_check_boxes(self):
         # They were styled as text boxes (form-control) and never showed a tick.
@@ -201,7 +202,7 @@ class DecideView(Actions.Base):
     def prepare(cls):
         for review in cls.application.reviews.all():
             services.review_record(
-                actor=cls.actors.reviewers[review.department],
+                actor=cls.actors.reviewer(review.department),
                 review=review,
                 decision=ReviewDecision.AGREE,
                 comment="",
@@ -223,6 +224,9 @@ class FeasibilityView(Actions.Base):
             "document_no": "区发改〔2026〕3号",
             "approved_on": "2026-05-01",
             "approved_investment_cny": "5000000",
+            "approving_body": "区发展和改革委员会",
+            "authority_level": "district",
+            "procedure": "approval",
             "document": upload("可研批复.pdf"),
         }
 
@@ -351,11 +355,19 @@ class ChangeView(Actions.Base):
     unpermitted_role = Role.DISTRICT_OFFICER
 
     def data(self):
-        return {
+        rows = services._current_functions(self.application)
+        data = {
             "reason": "增加适老化改造",
             "total_investment_cny": "5300000",
             "gross_floor_area_m2": "1000",
+            "functions-TOTAL_FORMS": str(len(rows)),
+            "functions-INITIAL_FORMS": str(len(rows)),
         }
+        for index, row in enumerate(rows):
+            for key, value in row.items():
+                if value is not None:
+                    data[f"functions-{index}-{key}"] = str(value)
+        return data
 
     def check_done(self):
         self.assertTrue(self.application.changes.get().eligible)
@@ -537,7 +549,8 @@ class ChangeDecideView(FundingWorld):
         self.client.force_login(self.outsider)
         self.assertEqual(self.client.post(url).status_code, 404)
         self.client.force_login(self.permitted)
-        self.assertEqual(self.client.post(url).status_code, 302)
+        response = self.client.post(url, {"letter_no": "京发改（审）〔2026〕9号-补1"})
+        self.assertEqual(response.status_code, 302)
         self.assertEqual(ChangeRequest.objects.get(pk=self.change.pk).state, "approved")
 
 

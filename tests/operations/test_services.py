@@ -155,10 +155,12 @@ class OperationsServiceTests(TestCase):
         self.assertEqual(
             [p.amount for p in service.prices_on(today + timedelta(days=30))], [Decimal("65.00")]
         )
-        with self.assertRaises(ValidationError) as raised:  # no change in the past
+        type(service).objects.filter(pk=service.pk).update(published=True)
+        service.refresh_from_db()
+        with self.assertRaises(ValidationError) as raised:  # published: no change in the past
             services.price_set(
                 actor=self.staff,
-                service=self.day_care,
+                service=service,
                 amount=Decimal("50.00"),
                 unit="per_day",
                 cost_basis=Decimal("48.00"),

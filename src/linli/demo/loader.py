@@ -21,6 +21,8 @@ from linli.demo.osm import write_osm
 from linli.demo.policy import DEMO_POLICY, install_demo_pack
 from linli.funding.demo import load_funding_demo
 from linli.jobs.services import job_submit
+from linli.monitoring.demo import load_monitoring_demo
+from linli.operations.demo import load_operations_demo, tie_demo_operator
 from linli.participation.demo import load_participation_demo
 from linli.plans.handlers import DIAGNOSE, SITE_PLAN
 from linli.registry.models import (
@@ -36,6 +38,7 @@ from linli.registry.services import (
     jurisdiction_create_root,
     registry_create,
 )
+from linli.residents.demo import load_residents_demo
 
 # Demo only: printed by `linli demo`, never used outside the demo data dir.
 
@@ -227,11 +230,10 @@ def _load(city: DemoCity) -> None:
             )
     city_admin = User.objects.get(username=demo_username(Role.CITY_ADMIN))
     _load_registry(city, city_admin, nodes)
-    load_funding_demo()
-    from linli.residents.demo import load_residents_demo
-
+    operator = tie_demo_operator()
+    load_funding_demo(operator=operator)
+    load_operations_demo()
     load_residents_demo()
-
     load_participation_demo()
 
 
@@ -250,6 +252,7 @@ def load_demo(seed: int = 2026) -> list[DemoAccount]:
         write_osm(city, demo_network_path())
         _load(city)
         _plan_district()
+        load_monitoring_demo()
     users = User.objects.select_related("jurisdiction").in_bulk(
         [spec.username for spec in DEMO_ACCOUNTS], field_name="username"
     )

@@ -98,3 +98,16 @@ def store_upload(upload) -> dict:
         size=path.stat().st_size,
         sha256=digest.hexdigest(),
     )
+
+
+def copy_stored(stored_name: str) -> str:
+    """A copy of a kept file under a new name (a project carried into a later call keeps its
+    documents; each attachment row owns its own file)."""
+    extension = stored_name.rsplit(".", 1)[-1]
+    new_name = f"{secrets.token_hex(16)}.{extension}"
+    source = stored_path(stored_name)
+    if source.is_file():
+        with source.open("rb") as src, stored_path(new_name).open("xb") as out:
+            for chunk in iter(lambda: src.read(1 << 16), b""):
+                out.write(chunk)
+    return new_name

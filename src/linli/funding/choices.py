@@ -28,6 +28,10 @@ class ApplicationState(models.TextChoices):
     FUND_APPROVED = "fund_approved", _("Subsidy approved (资金审批)")
     IN_CONSTRUCTION = "in_construction", _("Under construction")
     OPERATING = "operating", _("In operation")
+    # 统筹全区项目申报、储备情况 (四.2 四): passed review but not funded this round, or held back
+    # by the district; a reserve (or rejected) project is carried into a later call as a copy.
+    RESERVE = "reserve", _("In the district's reserve (储备)")
+    CARRIED = "carried", _("Carried into a later call")
 
 
 class PublicStatus(models.TextChoices):
@@ -38,6 +42,8 @@ class PublicStatus(models.TextChoices):
     FUNDED = "funded", _("Funded")
     UNDER_CONSTRUCTION = "under_construction", _("Under construction")
     OPERATING = "operating", _("In operation")
+    RESERVE = "reserve", _("In reserve")
+    CARRIED = "carried", _("Moved to a later call")
 
 
 S = ApplicationState
@@ -54,6 +60,8 @@ PUBLIC_STATUS: dict[str, str] = {
     S.FUND_APPROVED: PublicStatus.FUNDED,
     S.IN_CONSTRUCTION: PublicStatus.UNDER_CONSTRUCTION,
     S.OPERATING: PublicStatus.OPERATING,
+    S.RESERVE: PublicStatus.RESERVE,
+    S.CARRIED: PublicStatus.CARRIED,
 }
 
 
@@ -65,6 +73,35 @@ class Dimension(models.TextChoices):
     CONSTRUCTION = "construction", _("Construction (建设方式)")
     OPERATION = "operation", _("Operation (运营管理)")
     FUNDING = "funding", _("Funding (资金支持)")
+    # The district's own opinion on its project, across the five fields (四.2 三: 会同…各区).
+    OVERALL = "overall", _("All five fields (district opinion)")
+
+
+# The five fields of 四.2 三 (the district's overall opinion is a sixth voice, not a field).
+FIELDS = (
+    Dimension.FUNCTIONS,
+    Dimension.SITING,
+    Dimension.CONSTRUCTION,
+    Dimension.OPERATION,
+    Dimension.FUNDING,
+)
+
+# The district as a participant of the joint review, beside the city departments.
+DISTRICT_PARTY = "district"
+
+
+class ReviewParty(models.TextChoices):
+    """Who takes part in the joint review: the city departments and the district."""
+
+    CIVIL_AFFAIRS = Department.CIVIL_AFFAIRS.value, Department.CIVIL_AFFAIRS.label
+    HEALTH = Department.HEALTH.value, Department.HEALTH.label
+    EDUCATION = Department.EDUCATION.value, Department.EDUCATION.label
+    SPORTS = Department.SPORTS.value, Department.SPORTS.label
+    CULTURE_TOURISM = Department.CULTURE_TOURISM.value, Department.CULTURE_TOURISM.label
+    PLANNING = Department.PLANNING.value, Department.PLANNING.label
+    HOUSING = Department.HOUSING.value, Department.HOUSING.label
+    FINANCE = Department.FINANCE.value, Department.FINANCE.label
+    DISTRICT = DISTRICT_PARTY, _("District development and reform office")
 
 
 # The dimensions each department reviews: its own field.
@@ -100,7 +137,7 @@ def suggested_departments(scenarios) -> list[str]:
     fields = {SCENARIO_DEPARTMENTS[s] for s in scenarios if s in SCENARIO_DEPARTMENTS}
     chosen = fields | set(EVERY_PROJECT_DEPARTMENTS)
     covered = {d for department in chosen for d in DEPARTMENT_DIMENSIONS[department]}
-    if not set(Dimension.values) <= covered:
+    if not set(FIELDS) <= covered:
         chosen.add(Department.CIVIL_AFFAIRS)
     return [d for d in Department.values if d in chosen]
 
@@ -113,6 +150,8 @@ class ReviewDecision(models.TextChoices):
 
 
 class MilestoneKind(models.TextChoices):
+    """Beijing's milestones (the shipped packs' ``[release]``); a city's pack may name others."""
+
     START = "start", _("Construction started (开工)")
     STRUCTURE = "structure", _("Main structure completed (主体完工)")
     ACCEPTANCE = "acceptance", _("Completion acceptance (竣工验收)")
@@ -131,6 +170,29 @@ class ChangeState(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+
+
+class AuthorityLevel(models.TextChoices):
+    """按权限履行项目审批职能 (四.2 四): which level holds the approving authority."""
+
+    DISTRICT = "district", _("District")
+    CITY = "city", _("City")
+
+
+class Procedure(models.TextChoices):
+    """The investment-project procedure the 可研批复 followed."""
+
+    APPROVAL = "approval", _("Approval (审批)")
+    RATIFICATION = "ratification", _("Ratification (核准)")
+    FILING = "filing", _("Filing (备案)")
+
+
+class ExceptionDecision(models.TextChoices):
+    """The 功能设置 reviewer's word on a 原则上 exception."""
+
+    PENDING = "pending", _("Awaiting the functions reviewer")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
 
 
 class AttachmentKind(models.TextChoices):

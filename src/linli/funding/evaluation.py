@@ -6,8 +6,9 @@ The engine takes the DESIGN §6 JSON form; this module builds it from the applic
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from linli.policy import (
@@ -57,7 +58,12 @@ def policy_input(
             }
             for f in functions
         ],
-        "overrides": [dict(o) for o in overrides if (o.get("reason") or "").strip()],
+        # A justification counts unless the functions reviewer has refused it.
+        "overrides": [
+            {"rule": o["rule"], "reason": o["reason"]}
+            for o in overrides
+            if (o.get("reason") or "").strip() and o.get("decision") != "refused"
+        ],
         "government_built": bool(fields.get("government_built")),
     }
     if inclusive_rate is not None:
@@ -126,3 +132,32 @@ def override_rules(evaluation: Mapping[str, Any]) -> list[str]:
         for f in evaluation.get("findings", [])
         if f["severity"] == "override" and not f["passed"]
     ]
+
+
+def substantive_length(text: str) -> int:
+    """Characters that say something: letters, digits and ideographs, not blanks, punctuation,
+    symbols or invisible characters (so "。" and "……" count 0)."""
+    return sum(
+        1 for c in unicodedata.normalize("NFKC", text or "") if unicodedata.category(c)[0] in "LN"
+    )
+
+
+def exception_min_chars(call) -> int:
+    """The shortest reason a 原则上 exception may give (the pack's ``[review]``; at least 1)."""
+    review = call_pack(call).review
+    return max(1, (review.exception_reason_min_chars or 1) if review else 1)
+
+
+def funding_channels(call) -> dict[str, Any]:
+    """The pack's funding channels (121号 三(八)), by code."""
+    return dict(call_pack(call).funding_channels)
+
+
+def mix_total(mix: Mapping[str, Any]) -> Decimal:
+    total = Decimal("0.00")
+    for value in mix.values():
+        try:
+            total += Decimal(str(value))
+        except InvalidOperation:
+            continue
+    return total

@@ -9,11 +9,14 @@ from linli.accounts.roles import Department
 from linli.core.permissions import restrict
 from linli.funding.choices import (
     AttachmentKind,
-    MilestoneKind,
+    AuthorityLevel,
+    Procedure,
     ReviewDecision,
     suggested_departments,
 )
-from linli.funding.models import Application, ApplicationFunction, Review
+from linli.funding.evaluation import funding_channels
+from linli.funding.models import Application, ApplicationFunction, Call, Review
+from linli.funding.progress import milestone_choices
 from linli.funding.services import APPLICATION_FIELDS, document_for
 from linli.policy import list_packs
 from linli.registry.forms import StyledFormMixin
@@ -59,13 +62,28 @@ class ApplicationForm(StyledFormMixin, forms.ModelForm):
             )
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, call: Call | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["operating_model"].required = False
         communities = Jurisdiction.objects.filter(level=Level.COMMUNITY)
         self.fields["community"].queryset = restrict(communities, user)
         self.fields["site"].queryset = restrict(CandidateSite.objects.all(), user)
         self.fields["operator"].queryset = Operator.objects.order_by("name")
+        # 121号 三(八): one amount per funding channel of the call's pack.
+        self.channels = funding_channels(call) if call else {}
+        mix = self.instance.funding_mix if self.instance and self.instance.pk else {}
+        for code, channel in self.channels.items():
+            self.fields[f"mix_{code}"] = forms.DecimalField(
+                label=_("Funding: %(channel)s (CNY)") % {"channel": channel.name_zh},
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+                required=False,
+                initial=mix.get(code),
+            )
+
+    def funding_mix(self) -> dict:
+        return {code: self.cleaned_data.pop(f"mix_{code}", None) for code in self.channels}
 
 
 class FunctionForm(StyledFormMixin, forms.ModelForm):
@@ -123,7 +141,12 @@ class AssignForm(StyledFormMixin, forms.Form):
 class DecideForm(StyledFormMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("decision"),
-        choices=[("select", _("Select")), ("reject", _("Reject")), ("return", _("Return"))],
+        choices=[
+            ("select", _("Select")),
+            ("reserve", _("Keep in reserve (passed, not funded this round)")),
+            ("reject", _("Reject")),
+            ("return", _("Return")),
+        ],
     )
     comment = forms.CharField(label=_("comments"), widget=_TEXT, required=False)
 
@@ -162,10 +185,19 @@ class _DocumentMixin(forms.Form):
 
 
 class FeasibilityForm(StyledFormMixin, _DocumentMixin, forms.Form):
+    approving_body = forms.CharField(label=_("approving body"), max_length=100)
+    authority_level = forms.ChoiceField(label=_("approving level"), choices=AuthorityLevel.choices)
+    procedure = forms.ChoiceField(label=_("procedure"), choices=Procedure.choices)
     document_no = forms.CharField(label=_("approval document number"), max_length=100)
     approved_on = forms.DateField(label=_("approved on"), widget=_DATE)
     approved_investment_cny = forms.DecimalField(
-        label=_("approved investment (CNY)"), min_value=0, decimal_places=2
+        label=_("approved investment (CNY)"), min_value=0, max_digits=14, decimal_places=2
+    )
+    deviation_reason = forms.CharField(
+        label=_("reason for the difference"),
+        widget=_TEXT,
+        required=False,
+        help_text=_("Needed when the approved investment lies far from the application's."),
     )
 
     def __init__(self, *args, application: Application, **kwargs):
@@ -199,7 +231,7 @@ class SubsidyForm(StyledFormMixin, forms.Form):
 
 
 class MilestoneForm(StyledFormMixin, _DocumentMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("milestone"), choices=MilestoneKind.choices)
+    kind = forms.ChoiceField(label=_("milestone"))
     achieved_on = forms.DateField(label=_("achieved on"), widget=_DATE)
     note = forms.CharField(label=_("note"), widget=_TEXT, required=False)
 
@@ -207,6 +239,7 @@ class MilestoneForm(StyledFormMixin, _DocumentMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # The evidence releases are verified against.
         self.require_document(application, AttachmentKind.MILESTONE)
+        self.fields["kind"].choices = milestone_choices(application.call)
 
 
 class TrancheForm(StyledFormMixin, forms.Form):
@@ -217,16 +250,105 @@ class TrancheForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, application: Application, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["milestone"].queryset = application.milestones.all()
+        self.fields["milestone"].label_from_instance = lambda m: m.get_kind_display()
+        # The ceiling, shown before the request (按工程进度: a cumulative share per milestone).
+        from linli.funding.progress import progress
+
+        now = progress(application)
+        if now is not None:
+            self.fields["amount_cny"].help_text = _(
+                "Ceiling now %(ceiling)s CNY of %(approved)s CNY approved; %(committed)s CNY "
+                "already requested or released; at most %(left)s CNY can be asked."
+            ) % {
+                "ceiling": now.ceiling_now_cny,
+                "approved": now.approved_cny,
+                "committed": now.committed_cny,
+                "left": now.headroom_cny,
+            }
 
 
 class ChangeForm(StyledFormMixin, forms.Form):
+    """Totals, and each function as changed: scenario, category, area and its 概算 estimate
+    (rows left as they are keep the function; a row without a scenario drops it)."""
+
     reason = forms.CharField(label=_("reason"), widget=_TEXT)
     total_investment_cny = forms.DecimalField(
-        label=_("new total investment (CNY)"), min_value=0, decimal_places=2
+        label=_("new total investment (CNY)"), min_value=0, max_digits=14, decimal_places=2
     )
     gross_floor_area_m2 = forms.DecimalField(
-        label=_("new gross floor area (m²)"), min_value=0, decimal_places=2
+        label=_("new gross floor area (m²)"), min_value=0, max_digits=10, decimal_places=2
     )
+
+    def __init__(self, *args, application: Application, **kwargs):
+        super().__init__(*args, **kwargs)
+        from linli.funding.services import _current_functions
+
+        current = _current_functions(application)
+        self.initial.setdefault("total_investment_cny", application.total_investment_cny)
+        self.initial.setdefault("gross_floor_area_m2", application.gross_floor_area_m2)
+        formset = forms.formset_factory(ChangeFunctionForm, extra=1)
+        self.functions = formset(
+            self.data if self.is_bound else None, initial=current, prefix="functions"
+        )
+
+    def is_valid(self) -> bool:
+        return super().is_valid() & self.functions.is_valid()
+
+    def rows(self) -> list[dict]:
+        return [
+            {k: v for k, v in f.cleaned_data.items() if v not in (None, "")}
+            for f in self.functions.forms
+            if f.cleaned_data.get("scenario")
+        ]
+
+
+class ChangeFunctionForm(StyledFormMixin, forms.Form):
+    scenario = forms.ChoiceField(
+        label=_("scenario"),
+        required=False,
+        choices=[("", "—"), *ApplicationFunction._meta.get_field("scenario").choices],
+    )
+    category = forms.ChoiceField(
+        label=_("category"),
+        required=False,
+        choices=[("", "—"), *ApplicationFunction._meta.get_field("category").choices],
+    )
+    floor_area_m2 = forms.DecimalField(
+        label=_("floor area (m²)"), min_value=0, max_digits=10, decimal_places=2, required=False
+    )
+    estimate_cny = forms.DecimalField(
+        label=_("estimate (CNY)"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    beds = forms.IntegerField(label=_("beds"), min_value=0, required=False)
+    nursing_beds = forms.IntegerField(label=_("nursing beds"), min_value=0, required=False)
+    infant_slots = forms.IntegerField(label=_("infant slots"), min_value=0, required=False)
+    seats = forms.IntegerField(label=_("seats"), min_value=0, required=False)
+
+
+class CarryForm(StyledFormMixin, forms.Form):
+    """A later, open call the project goes into."""
+
+    call = forms.ModelChoiceField(label=_("call"), queryset=Call.objects.none())
+
+    def __init__(self, *args, application: Application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = Call.objects.filter(
+            state="open", opens_on__gte=application.call.opens_on
+        ).exclude(pk=application.call_id)
+
+
+class ChangeDecisionForm(StyledFormMixin, forms.Form):
+    letter_no = forms.CharField(label=_("number of the supplementary approval"), max_length=100)
+
+
+class ExceptionDecisionForm(StyledFormMixin, forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("decision"),
+        coerce=lambda v: v == "accept",
+        choices=[("accept", _("Accept the exception")), ("refuse", _("Refuse the exception"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("comments"), widget=_TEXT, required=False)
 
 
 class AttachmentForm(StyledFormMixin, forms.Form):

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from linli.funding.evaluation import call_pack
-from linli.funding.models import SubsidyApproval
+from linli.funding.models import SubsidyApproval, SupplementaryApproval
 from linli.registry.models import Jurisdiction, Level
 
 # The national programme every city's measures rest on.
@@ -85,3 +85,45 @@ def approval_letter_pdf(approval: SubsidyApproval) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=approval_letter_html(approval)).write_pdf()
+
+
+def supplementary_letter_html(supplement: SupplementaryApproval) -> str:
+    """补充批复: the new subsidy after an approved change, referring to the first letter."""
+    application = supplement.application
+    original = supplement.original
+    pack = call_pack(application.call)
+    node = application.jurisdiction
+    district = node if node.level == Level.DISTRICT else _ancestor(node, Level.DISTRICT)
+    city = _ancestor(node, Level.CITY)
+    report = application.fund_report
+    with translation.override("zh-hans"):
+        return render_to_string(
+            "funding/letter_supplement.html",
+            {
+                "supplement": supplement,
+                "original": original,
+                "change": supplement.change,
+                "application": application,
+                "functions": [
+                    (item.function, yuan(item.estimate_cny))
+                    for item in report.items.select_related("function")
+                ],
+                "estimate_total": yuan(report.total_cny),
+                "basis": basis(pack, city),
+                "addressee": district or node,
+                "issuer": city,
+                "previous": yuan(supplement.previous_total_cny),
+                "total": yuan(supplement.total_cny),
+                "total_in_capitals": yuan_in_capitals(supplement.total_cny),
+                "basic_public": yuan(supplement.basic_public_cny),
+                "inclusive": yuan(supplement.inclusive_cny),
+                "rate_percent": f"{(original.inclusive_rate * 100).normalize():f}%",
+                "released": yuan(application.ledger.released_cny),
+            },
+        )
+
+
+def supplementary_letter_pdf(supplement: SupplementaryApproval) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=supplementary_letter_html(supplement)).write_pdf()

@@ -16,19 +16,20 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from linli.accounts.roles import Department
 from linli.core.permissions import RestrictedQuerySet
 from linli.core.vocabulary import choices
 from linli.funding.choices import (
     PUBLIC_STATUS,
     ApplicationState,
     AttachmentKind,
+    AuthorityLevel,
     CallState,
     ChangeState,
     Dimension,
-    MilestoneKind,
+    Procedure,
     PublicStatus,
     ReviewDecision,
+    ReviewParty,
     TrancheState,
 )
 from linli.policy import vocabulary
@@ -169,7 +170,20 @@ class Application(FSMModelMixin, models.Model):
     consultation_opinions = models.TextField(_("main opinions"), blank=True)
     safety_assessment = models.TextField(_("safety assessment"), blank=True)
     planning_evidence = models.JSONField(_("planning evidence"), default=dict, blank=True)
+    # 原则上 exceptions: [{"rule", "reason", "decision", "decided_by", "decided_at", "comment"}];
+    # the decision is the 功能设置 reviewer's (ExceptionDecision).
     overrides = models.JSONField(_("justifications for overridden rules"), default=list, blank=True)
+    # 121号 三(八): {channel code: amount in CNY as a decimal string}; sums to the investment.
+    funding_mix = models.JSONField(_("funding mix"), default=dict, blank=True)
+    # A project carried from the reserve, or revised after a rejection, into a later call.
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="carried_into",
+        null=True,
+        blank=True,
+        verbose_name=_("carried from"),
+    )
     evaluation = models.JSONField(_("policy evaluation"), default=dict, blank=True)
     eligible = models.BooleanField(_("eligible"), default=False)
     state = FSMField(_("state"), default=S.DRAFT, choices=S.choices, protected=True)
@@ -237,13 +251,21 @@ class Application(FSMModelMixin, models.Model):
     def select(self):
         """统筹确定项目."""
 
-    @transition(field=state, source=[S.DISTRICT_SUBMITTED, S.JOINT_REVIEW], target=S.REJECTED)
+    @transition(field=state, source=S.JOINT_REVIEW, target=S.REJECTED)
     def reject(self):
-        """Not selected."""
+        """Not selected (only after the joint review)."""
+
+    @transition(field=state, source=[S.DISTRICT_REVIEW, S.JOINT_REVIEW], target=S.RESERVE)
+    def hold_in_reserve(self):
+        """储备: held back by the district, or passed review but not funded this round."""
+
+    @transition(field=state, source=[S.RESERVE, S.REJECTED], target=S.CARRIED)
+    def carry_forward(self):
+        """A copy goes into a later call; this one stays as the record of the earlier round."""
 
     @transition(field=state, source=S.SELECTED, target=S.FS_APPROVED)
     def approve_feasibility(self):
-        """可研批复 recorded by the district."""
+        """可研批复 recorded by whoever holds the approving authority."""
 
     @transition(field=state, source=S.FS_APPROVED, target=S.FUND_APP_SUBMITTED)
     def report_fund_application(self):
@@ -331,7 +353,7 @@ class Review(models.Model):
     """One department's decision on one dimension of the joint review (联合审查)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
-    department = models.CharField(_("department"), max_length=32, choices=Department.choices)
+    department = models.CharField(_("department"), max_length=32, choices=ReviewParty.choices)
     dimension = models.CharField(_("dimension"), max_length=16, choices=Dimension.choices)
     decision = models.CharField(
         _("decision"), max_length=16, choices=ReviewDecision.choices, default=ReviewDecision.PENDING
@@ -368,7 +390,7 @@ class Review(models.Model):
 
 
 class FeasibilityApproval(models.Model):
-    """可研批复, recorded by the district within its powers."""
+    """可研批复, recorded by whoever holds the approving authority (按权限履行项目审批职能)."""
 
     application = models.OneToOneField(
         Application, on_delete=models.CASCADE, related_name="feasibility"
@@ -376,6 +398,18 @@ class FeasibilityApproval(models.Model):
     document_no = models.CharField(_("approval document number"), max_length=100)
     approved_on = models.DateField(_("approved on"))
     approved_investment_cny = money(_("approved investment (CNY)"))
+    approving_body = models.CharField(_("approving body"), max_length=100, blank=True)
+    authority_level = models.CharField(
+        _("approving level"),
+        max_length=16,
+        choices=AuthorityLevel.choices,
+        default=AuthorityLevel.DISTRICT,
+    )
+    procedure = models.CharField(
+        _("procedure"), max_length=16, choices=Procedure.choices, default=Procedure.APPROVAL
+    )
+    # Why the approved investment lies far from the application's (the pack's threshold).
+    deviation_reason = models.TextField(_("reason for the difference"), blank=True)
     attachment = models.ForeignKey(
         Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -401,6 +435,7 @@ class FundReport(models.Model):
         Application, on_delete=models.CASCADE, related_name="fund_report"
     )
     total_cny = money(_("estimated total (概算, CNY)"))
+    funding_mix = models.JSONField(_("funding mix"), default=dict, blank=True)
     attachment = models.ForeignKey(
         Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -515,7 +550,8 @@ class Milestone(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="milestones"
     )
-    kind = models.CharField(_("milestone"), max_length=16, choices=MilestoneKind.choices)
+    # A code of the call's pack ``[release]`` milestones (Beijing's: MilestoneKind).
+    kind = models.CharField(_("milestone"), max_length=32)
     achieved_on = models.DateField(_("achieved on"))
     note = models.TextField(_("note"), blank=True)
     evidence = models.ForeignKey(
@@ -538,6 +574,12 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} · {self.get_kind_display()}"
+
+    def get_kind_display(self) -> str:
+        """The milestone's name as the call's pack gives it, in the active language."""
+        from linli.funding.progress import milestone_name
+
+        return milestone_name(self.application.call, self.kind)
 
 
 class Tranche(FSMModelMixin, models.Model):
@@ -595,7 +637,9 @@ class Tranche(FSMModelMixin, models.Model):
 
 
 class ChangeRequest(FSMModelMixin, models.Model):
-    """A change after approval; the policy check runs again on the changed project."""
+    """A change after approval: functions, categories, areas and the itemised 概算; the policy
+    check runs again with the approved inclusive rate, and an approved change recomputes the
+    subsidy, moves the ledger and issues a 补充批复."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="changes")
     reason = models.TextField(_("reason"))
@@ -603,6 +647,11 @@ class ChangeRequest(FSMModelMixin, models.Model):
     gross_floor_area_m2 = models.DecimalField(
         _("new gross floor area (m²)"), max_digits=10, decimal_places=2, validators=_NON_NEGATIVE
     )
+    # The project's functions as changed: [{scenario, category, floor_area_m2, estimate_cny,
+    # beds, nursing_beds, infant_slots, seats}] (amounts and areas as decimal strings); empty
+    # when the change touches only the totals.
+    functions = models.JSONField(_("functions as changed"), default=list, blank=True)
+    subsidy_cny = money(_("subsidy as recomputed (CNY)"), null=True, blank=True)
     evaluation = models.JSONField(_("policy evaluation"), default=dict, blank=True)
     eligible = models.BooleanField(_("eligible"), default=False)
     state = FSMField(
@@ -631,6 +680,41 @@ class ChangeRequest(FSMModelMixin, models.Model):
     @transition(field=state, source=ChangeState.REQUESTED, target=ChangeState.REJECTED)
     def reject(self):
         """The city refuses the change."""
+
+
+class SupplementaryApproval(models.Model):
+    """补充批复: the amended approval a change issues, referring to the first letter."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="supplementary_approvals"
+    )
+    change = models.OneToOneField(
+        ChangeRequest, on_delete=models.PROTECT, related_name="supplementary_approval"
+    )
+    original = models.ForeignKey(
+        SubsidyApproval, on_delete=models.PROTECT, related_name="supplements"
+    )
+    letter_no = models.CharField(_("approval letter number"), max_length=100)
+    approved_on = models.DateField(_("approved on"))
+    previous_total_cny = money(_("subsidy before the change (CNY)"))
+    basic_public_cny = money(_("basic public subsidy (CNY)"))
+    inclusive_cny = money(_("inclusive subsidy (CNY)"))
+    total_cny = money(_("approved subsidy (CNY)"))
+    evaluation = models.JSONField(_("policy evaluation"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_path = "application__jurisdiction__path"
+
+    class Meta:
+        verbose_name = _("supplementary approval (补充批复)")
+        verbose_name_plural = _("supplementary approvals (补充批复)")
+        ordering = ["application", "approved_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.letter_no
 
 
 class Notification(models.Model):

@@ -23,6 +23,7 @@ _SEE_PROJECTS = (
     | _perms("milestone", "view")
     | _perms("tranche", "view")
     | _perms("changerequest", "view")
+    | _perms("supplementaryapproval", "view")
 )
 
 FUNDING_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -33,15 +34,20 @@ FUNDING_PERMISSIONS: dict[str, frozenset[str]] = {
         | _perms("application", "assign", "decide")
         | _perms("review", "view_internal")
         | _perms("subsidyapproval", "add")
+        # 按权限履行项目审批职能: a 可研批复 within the city's own authority.
+        | _perms("feasibilityapproval", "add")
+        | _perms("attachment", "add")
         | _perms("tranche", "approve", "release", "reject")
         | _perms("changerequest", "decide")
     ),
     # 市级部门: one decision per dimension of its field.
     "city_department": frozenset(_SEE_PROJECTS | _perms("review", "change", "view_internal")),
-    # 区发展改革部门: organises its streets' applications, 可研批复, reports up, verifies.
+    # 区发展改革部门: organises its streets' applications (and its reserve), reviews them
+    # beside the departments (会同…各区), 可研批复 within its powers, reports up, verifies.
     "district_officer": frozenset(
         _SEE_PROJECTS
         | _perms("application", "add", "change", "submit", "return", "forward", "report")
+        | _perms("review", "change")
         | _perms("attachment", "add")
         | _perms("feasibilityapproval", "add")
         | _perms("fundreport", "add")

@@ -28,14 +28,28 @@ from linli.funding import attachments as files
 from linli.funding import handover
 from linli.funding.choices import (
     DEPARTMENT_DIMENSIONS,
+    DISTRICT_PARTY,
+    FIELDS,
     ApplicationState,
     AttachmentKind,
+    AuthorityLevel,
     Dimension,
-    MilestoneKind,
+    ExceptionDecision,
+    Procedure,
     ReviewDecision,
     TrancheState,
 )
-from linli.funding.evaluation import application_input, call_pack, policy_input, run_policy
+from linli.funding.evaluation import (
+    application_input,
+    call_pack,
+    exception_min_chars,
+    funding_channels,
+    mix_total,
+    override_rules,
+    policy_input,
+    run_policy,
+    substantive_length,
+)
 from linli.funding.models import (
     Application,
     ApplicationFunction,
@@ -49,9 +63,11 @@ from linli.funding.models import (
     Milestone,
     Review,
     SubsidyApproval,
+    SupplementaryApproval,
     Tranche,
 )
 from linli.funding.notifications import notify, recipients
+from linli.funding.progress import ceiling_cny, committed_cny, schedule
 from linli.policy import load_pack
 from linli.policy.pack import PolicyPackError
 from linli.registry.models import Jurisdiction, Level
@@ -80,6 +96,12 @@ APPLICATION_FIELDS = (
     "safety_assessment",
     "planning_evidence",
 )
+
+
+def _percent(share: Decimal) -> str:
+    """0.3 → "30", 0.125 → "12.5" (never "3E+1")."""
+    text = f"{share * 100:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _locked(obj: models.Model):
@@ -221,12 +243,73 @@ def _set_functions(application: Application, functions: Sequence[Mapping[str, An
         function.save()
 
 
-def _clean_overrides(overrides: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
-    return [
-        {"rule": str(o["rule"]), "reason": str(o["reason"]).strip()}
-        for o in overrides
-        if str(o.get("reason") or "").strip()
-    ]
+def _clean_overrides(overrides: Iterable[Mapping[str, str]], call: Call) -> list[dict[str, str]]:
+    """原则上 exceptions as written: a blank reason is no exception; any other reason must say
+    something (the pack's minimum of letters and digits, punctuation and blanks not counted).
+    Each waits for the 功能设置 reviewer's decision."""
+    minimum = exception_min_chars(call)
+    cleaned = []
+    for o in overrides:
+        reason = str(o.get("reason") or "").strip()
+        if not reason:
+            continue
+        if substantive_length(reason) < minimum:
+            raise ValidationError(
+                {
+                    "overrides": _(
+                        "The justification for “%(rule)s” is too short: explain in at least "
+                        "%(minimum)d characters (not counting spaces and punctuation) why the "
+                        "project departs from the rule."
+                    )
+                    % {"rule": o["rule"], "minimum": minimum}
+                }
+            )
+        cleaned.append(
+            {"rule": str(o["rule"]), "reason": reason, "decision": ExceptionDecision.PENDING}
+        )
+    return cleaned
+
+
+def _clean_mix(mix: Mapping[str, Any] | None, call: Call) -> dict[str, str]:
+    """121号 三(八): the amount per funding channel of the call's pack (empty channels dropped)."""
+    channels = funding_channels(call)
+    cleaned = {}
+    for code, value in (mix or {}).items():
+        if value in (None, ""):
+            continue
+        if code not in channels:
+            raise ValidationError(
+                {"funding_mix": _("Unknown funding channel “%(code)s”.") % {"code": code}}
+            )
+        try:
+            amount = Decimal(str(value))
+        except ArithmeticError:
+            amount = Decimal(-1)
+        if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
+            raise ValidationError(
+                {
+                    "funding_mix": _(
+                        "Funding mix, %(channel)s: enter an amount in CNY of 0 or more."
+                    )
+                    % {"channel": channels[code].name_zh}
+                }
+            )
+        if amount:
+            cleaned[code] = str(amount.quantize(Decimal("0.01")))
+    return cleaned
+
+
+def _require_mix_sums_to(mix: Mapping[str, Any], total: Decimal, field: str) -> None:
+    if mix_total(mix) != total:
+        raise ValidationError(
+            {
+                "funding_mix": _(
+                    "The funding mix adds up to %(sum)s CNY but the %(field)s is %(total)s CNY: "
+                    "record every channel so that they add up to it."
+                )
+                % {"sum": mix_total(mix), "field": field, "total": total}
+            }
+        )
 
 
 @transaction.atomic
@@ -236,6 +319,7 @@ def application_create(
     call: Call,
     functions: Sequence[Mapping[str, Any]] = (),
     overrides: Iterable[Mapping[str, str]] = (),
+    funding_mix: Mapping[str, Any] | None = None,
     jurisdiction: Jurisdiction | None = None,
     **fields,
 ) -> Application:
@@ -250,7 +334,8 @@ def application_create(
         call=call,
         jurisdiction=node,
         created_by=actor,
-        overrides=_clean_overrides(overrides),
+        overrides=_clean_overrides(overrides, call),
+        funding_mix=_clean_mix(funding_mix, call),
         **{k: v for k, v in fields.items() if k in APPLICATION_FIELDS},
     )
     _check_links(actor, application)
@@ -277,6 +362,7 @@ def application_update(
     application: Application,
     functions: Sequence[Mapping[str, Any]] | None = None,
     overrides: Iterable[Mapping[str, str]] | None = None,
+    funding_mix: Mapping[str, Any] | None = None,
     **fields,
 ) -> Application:
     """Save the draft (only while with the street: draft or returned)."""
@@ -289,7 +375,9 @@ def application_update(
         if name in APPLICATION_FIELDS:
             setattr(application, name, value)
     if overrides is not None:
-        application.overrides = _clean_overrides(overrides)
+        application.overrides = _clean_overrides(overrides, application.call)
+    if funding_mix is not None:
+        application.funding_mix = _clean_mix(funding_mix, application.call)
     _check_links(actor, application)
     application.full_clean(exclude=["evaluation", "state"])
     application.save()
@@ -341,6 +429,11 @@ def missing_for_submission(application: Application) -> list[str]:
         )
     if not application.operating_model:
         missing.append(_("the operating model"))
+    # 121号 三(八): every channel and its amount, adding up to the total investment.
+    if mix_total(application.funding_mix) != application.total_investment_cny:
+        missing.append(
+            _("the funding mix (every channel and amount, adding up to the total investment)")
+        )
     if not application.eligible:
         missing.append(_("a passing policy check (every rule met or justified)"))
     return missing
@@ -419,7 +512,7 @@ def application_forward(*, actor, applications: Iterable[Application]) -> list[A
 def _require_every_dimension(departments: list[str]) -> None:
     """四.2 三: the review covers 功能设置、规划选址、建设方式、运营管理、资金支持."""
     covered = {d for department in departments for d in DEPARTMENT_DIMENSIONS[department]}
-    missing = [Dimension(d).label for d in Dimension.values if d not in covered]
+    missing = [Dimension(d).label for d in FIELDS if d not in covered]
     if missing:
         raise ValidationError(
             {
@@ -469,17 +562,39 @@ def application_assign(*, actor, application: Application, departments: Iterable
             application,
             _("Joint review requested: %(name)s") % {"name": application.name},
         )
+    # 会同…各区: the district reviews its own project beside the departments.
+    review, created = Review.objects.get_or_create(
+        application=application, department=DISTRICT_PARTY, dimension=Dimension.OVERALL
+    )
+    if created:
+        _audit_create(actor, review)
+    notify(
+        recipients(application, Role.DISTRICT_OFFICER),
+        application,
+        _("Joint review requested: %(name)s") % {"name": application.name},
+    )
     return application
+
+
+def may_record_review(user, review: Review) -> bool:
+    """A department records the reviews of its own field; the district, its own project's."""
+    if review.department == DISTRICT_PARTY:
+        return (
+            user.role == Role.DISTRICT_OFFICER
+            and review.application.jurisdiction.path.startswith(user.jurisdiction.path)
+        )
+    return user.role == Role.CITY_DEPARTMENT and review.department == user.department
 
 
 @transaction.atomic
 def review_record(
     *, actor, review: Review, decision: str, comment: str, internal_comment: str = ""
 ) -> Review:
-    """A department's decision on one dimension, in its own field only."""
+    """A department's decision on one dimension, in its own field only; the district's overall
+    opinion on its own project."""
     require_permission(actor, "change", review)
     review = _locked(review)
-    if review.department != actor.department:
+    if not may_record_review(actor, review):
         raise PermissionDenied(_("This review belongs to another department."))
     _require_state(review.application, S.JOINT_REVIEW)
     if decision not in ReviewDecision.values or decision == ReviewDecision.PENDING:
@@ -504,15 +619,41 @@ def review_record(
     return review
 
 
-SELECT, REJECT, RETURN = "select", "reject", "return"
+SELECT, REJECT, RETURN, RESERVE = "select", "reject", "return", "reserve"
+
+
+def undecided_exceptions(application: Application) -> list[dict[str, Any]]:
+    """The 原则上 exceptions the project relies on that the 功能设置 reviewer has not accepted."""
+    needed = set(override_rules(application.evaluation)) | {
+        o["rule"] for o in application.overrides
+    }
+    return [
+        o
+        for o in application.overrides
+        if o["rule"] in needed and o.get("decision") != ExceptionDecision.ACCEPTED
+    ] + [
+        {"rule": rule, "reason": "", "decision": ExceptionDecision.PENDING}
+        for rule in override_rules(application.evaluation)
+        if rule not in {o["rule"] for o in application.overrides}
+    ]
+
+
+def _require_reviewed(application: Application) -> None:
+    """统筹确定 follows the study (进行研究): every participant has given its opinion."""
+    if application.state != S.JOINT_REVIEW or not application.reviews.exists():
+        raise ValidationError(_("The city decides only after the joint review."))
+    if application.reviews.filter(decision=ReviewDecision.PENDING).exists():
+        raise ValidationError(_("Some departments have not reviewed yet."))
 
 
 @transaction.atomic
 def application_decide(
     *, actor, application: Application, decision: str, comment: str = ""
 ) -> Application:
-    """统筹确定项目: the city selects, rejects or returns after the joint review."""
+    """统筹确定项目: the city selects, rejects, keeps in reserve or returns, after the joint
+    review (the checks read the project as it stands, locked)."""
     require_permission(actor, "decide", application)
+    application = _locked(application)
     if decision == RETURN:  # before the joint review, returning is the district's
         return _return(
             actor,
@@ -522,11 +663,17 @@ def application_decide(
             to=Role.STREET_OFFICER,
             notice=_("Returned for revision: %(name)s — %(comment)s"),
         )
-    if decision == SELECT:
-        if application.reviews.filter(decision=ReviewDecision.PENDING).exists():
-            raise ValidationError(_("Some departments have not reviewed yet."))
+    if decision in (SELECT, REJECT, RESERVE):
+        _require_reviewed(application)
+    if decision in (SELECT, RESERVE):
         if not application.eligible:
             raise ValidationError(_("The policy check does not pass."))
+        if open_exceptions := undecided_exceptions(application):
+            raise ValidationError(
+                _("The functions reviewer has not accepted the exception to: %(rules)s.")
+                % {"rules": "、".join(o["rule"] for o in open_exceptions)}
+            )
+    if decision == SELECT:
         objections = application.reviews.filter(decision=ReviewDecision.DISAGREE)
         if objections.exists() and not comment.strip():
             # 统筹确定 is the city's call, but overruling a department is put on record.
@@ -538,6 +685,10 @@ def application_decide(
         if not comment.strip():
             raise ValidationError({"comment": _("Give the reason.")})
         name = "reject"
+    elif decision == RESERVE:  # passed the review, not funded this round
+        if not comment.strip():
+            raise ValidationError({"comment": _("Give the reason.")})
+        name = "hold_in_reserve"
     else:
         raise ValidationError({"decision": _("Unknown decision.")})
     application = _transition(actor, application, name, permission=None, decision_comment=comment)
@@ -550,6 +701,143 @@ def application_decide(
         % {"name": application.name, "state": application.get_state_display()},
     )
     return application
+
+
+@transaction.atomic
+def exception_decide(
+    *, actor, application: Application, rule: str, accept: bool, comment: str = ""
+) -> Application:
+    """The 功能设置 reviewer accepts or refuses a 原则上 exception, on the record."""
+    require_permission(actor, "view", application)
+    application = _locked(application)
+    _require_state(application, S.JOINT_REVIEW)
+    functions_review = application.reviews.filter(dimension=Dimension.FUNCTIONS)
+    if not (
+        actor.role == Role.CITY_DEPARTMENT
+        and functions_review.filter(department=actor.department).exists()
+    ):
+        raise PermissionDenied(_("Only a reviewer of the functions (功能设置) decides exceptions."))
+    overrides = [dict(o) for o in application.overrides]
+    entry = next((o for o in overrides if o["rule"] == rule), None)
+    if entry is None:
+        raise ValidationError({"rule": _("The application gives no justification for this rule.")})
+    if not accept and not comment.strip():
+        raise ValidationError({"comment": _("Say why the exception is refused.")})
+    entry.update(
+        decision=ExceptionDecision.ACCEPTED if accept else ExceptionDecision.REFUSED,
+        decided_by=actor.username,
+        decided_at=timezone.now().isoformat(),
+        comment=comment.strip(),
+    )
+    before = snapshot(application)
+    application.overrides = overrides
+    _evaluate(application)  # a refused exception no longer justifies the rule
+    application.save(update_fields=["overrides", "evaluation", "eligible"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=application,
+        before=before,
+        after=snapshot(application),
+        transition="exception_accept" if accept else "exception_refuse",
+    )
+    return application
+
+
+@transaction.atomic
+def application_hold(*, actor, application: Application, comment: str) -> Application:
+    """储备: the district keeps a project of its streets in its reserve instead of reporting it
+    this round (统筹全区项目申报、储备情况)."""
+    require_permission(actor, "forward", application)
+    if not comment.strip():
+        raise ValidationError({"comment": _("Give the reason.")})
+    return _transition(
+        actor, application, "hold_in_reserve", permission=None, decision_comment=comment
+    )
+
+
+def _chain(application: Application) -> set[int]:
+    """The pks of the project across calls: the application, what it was carried from, and
+    what was carried from those (the same project in every round)."""
+    root = application
+    while root.carried_from_id is not None:
+        root = root.carried_from
+    seen, frontier = {root.pk}, [root.pk]
+    while frontier:
+        frontier = list(
+            Application.objects.filter(carried_from__in=frontier).values_list("pk", flat=True)
+        )
+        seen.update(frontier)
+    return seen
+
+
+@transaction.atomic
+def application_carry_forward(*, actor, application: Application, call: Call) -> Application:
+    """A reserve project, or one not selected, goes into a later call as a draft copy linked to
+    the original (which keeps its record), re-checked against that call's pack."""
+    require_model_permission(actor, "add", Application)
+    require_permission(actor, "view", application)
+    require_in_scope(actor, application.jurisdiction)
+    if call.pk == application.call_id or call.opens_on < application.call.opens_on:
+        raise ValidationError({"call": _("Choose a later call.")})
+    _check_call_accepts(call, application.jurisdiction)
+    original = _transition(actor, application, "carry_forward", permission=None)
+    copy = Application(
+        call=call,
+        jurisdiction=original.jurisdiction,
+        created_by=actor,
+        carried_from=original,
+        overrides=[
+            {"rule": o["rule"], "reason": o["reason"], "decision": ExceptionDecision.PENDING}
+            for o in original.overrides
+        ],
+        funding_mix=dict(original.funding_mix),
+        **{name: getattr(original, name) for name in APPLICATION_FIELDS},
+    )
+    copy.full_clean(exclude=["evaluation", "state"])
+    copy.save()
+    _set_functions(
+        copy,
+        [
+            {
+                name: getattr(f, name)
+                for name in (
+                    "scenario",
+                    "category",
+                    "floor_area_m2",
+                    "investment_cny",
+                    "beds",
+                    "nursing_beds",
+                    "infant_slots",
+                    "seats",
+                )
+            }  # fmt: skip
+            for f in original.functions.all()
+        ],
+    )
+    for attachment in original.attachments.filter(
+        kind__in=[AttachmentKind.CONSULTATION, AttachmentKind.SAFETY, AttachmentKind.OTHER]
+    ):
+        Attachment.objects.create(
+            application=copy,
+            kind=attachment.kind,
+            original_name=attachment.original_name,
+            stored_name=files.copy_stored(attachment.stored_name),
+            content_type=attachment.content_type,
+            size=attachment.size,
+            sha256=attachment.sha256,
+            uploaded_by=attachment.uploaded_by,
+        )
+    _evaluate(copy)
+    copy.save(update_fields=["evaluation", "eligible"])
+    _audit_create(actor, copy)
+    notify(
+        recipients(copy, Role.STREET_OFFICER) + [original.created_by],
+        copy,
+        _("%(name)s is carried into %(call)s: revise and submit it again.")
+        % {"name": copy.name, "call": call.title},
+    )
+    return copy
 
 
 # --- 4 资金审批: approvals --------------------------------------------------------------------
@@ -596,12 +884,24 @@ def feasibility_record(
     approved_on: date,
     approved_investment_cny: Decimal,
     attachment: Attachment | None = None,
+    approving_body: str = "",
+    authority_level: str = AuthorityLevel.DISTRICT,
+    procedure: str = Procedure.APPROVAL,
+    deviation_reason: str = "",
 ) -> FeasibilityApproval:
-    """可研批复, recorded by the district within its powers, with the approval document."""
+    """可研批复 (按权限履行项目审批职能): the approving body, its level and the procedure
+    (审批/核准/备案), recorded by an office of that level; an approved investment far from the
+    application's (the pack's threshold) needs a reason."""
     require_model_permission(actor, "add", FeasibilityApproval)
+    _require_authority(actor, authority_level)
     attachment = document_for(application, AttachmentKind.FEASIBILITY, attachment)
     if attachment is None:
         raise ValidationError({"document": _("Attach the feasibility approval (可研批复).")})
+    if not approving_body.strip():
+        raise ValidationError({"approving_body": _("Name the body that issued the approval.")})
+    if procedure not in Procedure.values:
+        raise ValidationError({"procedure": _("Choose 审批, 核准 or 备案.")})
+    _require_plausible(application, Decimal(approved_investment_cny), deviation_reason)
     if approved_on > timezone.localdate():
         raise ValidationError({"approved_on": _("An approval is recorded once it is issued.")})
     application = _transition(actor, application, "approve_feasibility", permission="view")
@@ -610,6 +910,10 @@ def feasibility_record(
         document_no=document_no,
         approved_on=approved_on,
         approved_investment_cny=approved_investment_cny,
+        approving_body=approving_body.strip(),
+        authority_level=authority_level,
+        procedure=procedure,
+        deviation_reason=deviation_reason.strip(),
         attachment=attachment,
         recorded_by=actor,
     )
@@ -625,6 +929,51 @@ def feasibility_record(
     return approval
 
 
+_AUTHORITY_ROLES = {
+    AuthorityLevel.DISTRICT: Role.DISTRICT_OFFICER,
+    AuthorityLevel.CITY: Role.CITY_ADMIN,
+}
+
+
+def _require_authority(actor, level: str) -> None:
+    """Whoever holds the approving authority records the approval: a district office for a
+    district approval, the city programme office for a city one."""
+    if level not in _AUTHORITY_ROLES:
+        raise ValidationError({"authority_level": _("Choose the district or the city.")})
+    if actor.role != _AUTHORITY_ROLES[level]:
+        raise PermissionDenied(
+            _("A %(level)s approval is recorded by the %(level)s office that holds the authority.")
+            % {"level": AuthorityLevel(level).label}
+        )
+
+
+def _require_plausible(application: Application, approved: Decimal, reason: str) -> None:
+    review = call_pack(application.call).review
+    threshold = review.approved_investment_deviation_max if review else None
+    applied = application.total_investment_cny
+    if threshold is None or not applied:
+        return
+    deviation = abs(approved - applied) / applied
+    minimum = exception_min_chars(application.call)
+    if deviation > threshold and substantive_length(reason) < minimum:
+        raise ValidationError(
+            {
+                "deviation_reason": _(
+                    "The approved investment (%(approved)s CNY) differs from the application's "
+                    "(%(applied)s CNY) by %(deviation)s%%, more than %(threshold)s%%: explain the "
+                    "difference in at least %(minimum)d characters."
+                )
+                % {
+                    "approved": approved,
+                    "applied": applied,
+                    "deviation": (deviation * 100).quantize(Decimal("0.1")),
+                    "threshold": _percent(threshold),
+                    "minimum": minimum,
+                }
+            }
+        )
+
+
 @transaction.atomic
 def fund_report_save(
     *,
@@ -632,8 +981,10 @@ def fund_report_save(
     application: Application,
     estimates: Mapping[int, Decimal],
     attachment: Attachment | None = None,
+    funding_mix: Mapping[str, Any] | None = None,
 ) -> FundReport:
-    """资金申请报告 at 概算 depth: an estimate for every function of the project."""
+    """资金申请报告 at 概算 depth: an estimate for every function of the project, and the
+    funding mix (121号 三(八)) adding up to the estimate (the application's, when not given)."""
     require_model_permission(actor, "add", FundReport)
     require_permission(actor, "view", application)
     _require_own_office(actor, application)
@@ -647,12 +998,16 @@ def fund_report_save(
     total = sum((Decimal(estimates[f.pk]) for f in functions), Decimal("0.00"))
     if total > application.feasibility.approved_investment_cny:
         raise ValidationError(_("The estimate exceeds the approved investment (可研批复)."))
+    mix = _clean_mix(
+        application.funding_mix if funding_mix is None else funding_mix, application.call
+    )
+    _require_mix_sums_to(mix, total, _("estimated total (概算)"))
     report, created = FundReport.objects.get_or_create(
         application=application,
         defaults=dict(total_cny=total, prepared_by=actor),
     )
     before = None if created else snapshot(report)
-    report.total_cny, report.prepared_by = total, actor
+    report.total_cny, report.prepared_by, report.funding_mix = total, actor, mix
     # A report uploaded with the figures replaces the one attached; a save of the figures alone
     # keeps it, or takes one added through 添加附件 when there is none yet.
     if attachment is not None or report.attachment_id is None:
@@ -727,13 +1082,39 @@ def _check_budget(call: Call, amount: Decimal) -> None:
     """Approvals under one call stay within its budget envelope (the call row is locked so
     that two approvals at once cannot both take the last of it)."""
     call = Call.objects.select_for_update().get(pk=call.pk)
-    committed = SubsidyApproval.objects.filter(application__call=call).aggregate(
-        total=models.Sum("total_cny")
+    # What is approved now (a change may have moved an approval since it was issued).
+    committed = Ledger.objects.filter(application__call=call).aggregate(
+        total=models.Sum("approved_cny")
     )["total"] or Decimal(0)
     if committed + amount > call.budget_cny:
         raise ValidationError(
             _("The call's budget envelope has %(left)s CNY left; this subsidy needs %(amount)s.")
             % {"left": call.budget_cny - committed, "amount": amount}
+        )
+
+
+def _check_not_funded_before(application: Application) -> None:
+    """The municipal subsidy is drawn once per project, whatever call it comes through: not
+    by another round of the same project, nor by another application on the same site."""
+    others = Application.objects.filter(pk__in=_chain(application) - {application.pk})
+    if application.site_id is not None:
+        others = others | Application.objects.filter(site=application.site_id).exclude(
+            pk=application.pk
+        )
+    funded = SubsidyApproval.objects.filter(application__in=others).select_related(
+        "application__call"
+    )
+    if first := funded.first():
+        raise ValidationError(
+            _(
+                "This project already has a municipal subsidy (%(letter)s, %(amount)s CNY, "
+                "through “%(call)s”); it cannot draw it twice."
+            )
+            % {
+                "letter": first.letter_no,
+                "amount": first.total_cny,
+                "call": first.application.call.title,
+            }
         )
 
 
@@ -791,6 +1172,7 @@ def subsidy_approve(
     if not evaluation["eligible"]:
         raise ValidationError(_("The policy check does not pass."))
     subsidy = evaluation["subsidy"]
+    _check_not_funded_before(application)
     _check_budget(application.call, Decimal(subsidy["total_cny"]))
     application = _transition(actor, application, "approve_subsidy", permission=None)
     approval = SubsidyApproval(
@@ -824,8 +1206,6 @@ def subsidy_approve(
 
 # --- 5 资金下达: construction and disbursement -------------------------------------------------
 
-_MILESTONE_ORDER = [k.value for k in MilestoneKind]
-
 
 @transaction.atomic
 def milestone_record(
@@ -837,14 +1217,16 @@ def milestone_record(
     note: str = "",
     evidence: Attachment | None = None,
 ) -> Milestone:
-    """开工, 主体完工, 竣工验收, 投入运营 — in that order, each with its evidence."""
+    """The pack's milestones (Beijing: 开工, 主体完工, 竣工验收, 投入运营), in order, each with
+    its evidence; the first starts construction, the last puts the facility into operation."""
     require_model_permission(actor, "add", Milestone)
     require_permission(actor, "view", application)
     _require_own_office(actor, application)
     application = _locked(application)
     _require_state(application, S.FUND_APPROVED, S.IN_CONSTRUCTION)
     done = set(application.milestones.values_list("kind", flat=True))
-    expected = next((k for k in _MILESTONE_ORDER if k not in done), None)
+    order = [m.code for m in schedule(application.call).milestones]
+    expected = next((k for k in order if k not in done), None)
     if kind != expected:
         raise ValidationError({"kind": _("Milestones are recorded in order.")})
     if achieved_on > timezone.localdate():  # money follows progress made, not progress planned
@@ -865,10 +1247,10 @@ def milestone_record(
     milestone.full_clean()
     milestone.save()
     _audit_create(actor, milestone)
-    if kind == MilestoneKind.START:
+    if kind == order[0]:
         application = _transition(actor, application, "start_construction", permission=None)
         handover.site_occupy(actor=actor, application=application)
-    elif kind == MilestoneKind.OPERATION:
+    if kind == order[-1]:
         application = _transition(actor, application, "start_operation", permission=None)
         handover.facility_from_project(actor=actor, application=application, opened_on=achieved_on)
     return milestone
@@ -890,6 +1272,7 @@ def tranche_request(*, actor, milestone: Milestone, amount_cny: Decimal, note: s
         raise ValidationError(
             {"amount_cny": _("The amount exceeds what remains of the approved subsidy.")}
         )
+    _check_ceiling(milestone, ledger, amount_cny, committed_cny(milestone.application))
     tranche = Tranche(
         application=milestone.application,
         milestone=milestone,
@@ -906,6 +1289,38 @@ def tranche_request(*, actor, milestone: Milestone, amount_cny: Decimal, note: s
         _("Tranche requested: %(amount)s CNY") % {"amount": amount_cny},
     )
     return tranche
+
+
+def milestone_ceiling(milestone: Milestone, approved_cny: Decimal) -> tuple[Decimal, Decimal]:
+    """The cumulative share and amount releasable once ``milestone`` is reached."""
+    share = schedule(milestone.application.call).ceiling(milestone.kind)
+    return share, ceiling_cny(approved_cny, share)
+
+
+def _check_ceiling(milestone: Milestone, ledger: Ledger, amount: Decimal, taken: Decimal) -> None:
+    """按工程进度: everything requested or released, with this amount, stays within the
+    cumulative ceiling of the milestone it cites (so one milestone is not used twice beyond it)."""
+    share, ceiling = milestone_ceiling(milestone, ledger.approved_cny)
+    if taken + amount > ceiling:
+        raise ValidationError(
+            {
+                "amount_cny": _(
+                    "At “%(milestone)s” at most %(share)s%% of the approved %(approved)s CNY may "
+                    "be released in all, that is %(ceiling)s CNY; %(taken)s CNY is already "
+                    "requested or released, so at most %(left)s CNY can be asked now, not "
+                    "%(amount)s CNY."
+                )
+                % {
+                    "milestone": milestone.get_kind_display(),
+                    "share": _percent(share),
+                    "approved": ledger.approved_cny,
+                    "ceiling": ceiling,
+                    "taken": taken,
+                    "left": max(ceiling - taken, Decimal("0.00")),
+                    "amount": amount,
+                }
+            }
+        )
 
 
 @transaction.atomic
@@ -942,6 +1357,8 @@ def tranche_release(*, actor, tranche: Tranche) -> Tranche:
     ledger = Ledger.objects.select_for_update().get(application=tranche.application_id)
     if ledger.released_cny + tranche.amount_cny > ledger.approved_cny:
         raise ValidationError(_("The release would exceed the approved subsidy."))
+    # The ceiling again: a change may have lowered the approved subsidy since the request.
+    _check_ceiling(tranche.milestone, ledger, tranche.amount_cny, ledger.released_cny)
     tranche = _transition(actor, tranche, "release", permission=None, released_at=timezone.now())
     before = snapshot(ledger)
     ledger.released_cny += tranche.amount_cny
@@ -958,7 +1375,103 @@ def tranche_release(*, actor, tranche: Tranche) -> Tranche:
     return tranche
 
 
-# --- Changes after approval: the policy check runs again -------------------------------------
+# --- Changes after approval: checked at the approved rate, the subsidy recomputed -----------
+
+_CHANGE_FUNCTION_FIELDS = (
+    "scenario", "category", "floor_area_m2", "estimate_cny",
+    "beds", "nursing_beds", "infant_slots", "seats",
+)  # fmt: skip
+
+
+def _current_functions(application: Application) -> list[dict[str, Any]]:
+    """The project's functions with their 概算 estimates, as a change starts from them."""
+    estimates = {
+        item.function_id: item.estimate_cny for item in application.fund_report.items.all()
+    }
+    return [
+        {
+            "scenario": f.scenario,
+            "category": f.category,
+            "floor_area_m2": f.floor_area_m2,
+            "estimate_cny": estimates.get(f.pk, f.investment_cny),
+            "beds": f.beds,
+            "nursing_beds": f.nursing_beds,
+            "infant_slots": f.infant_slots,
+            "seats": f.seats,
+        }
+        for f in application.functions.all()
+    ]
+
+
+def _clean_change_functions(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Each changed function validated like a function of the application (named by row)."""
+    cleaned = []
+    for index, row in enumerate(rows, start=1):
+        estimate = row.get("estimate_cny")
+        function = ApplicationFunction(
+            **{k: row.get(k) for k in _CHANGE_FUNCTION_FIELDS if k != "estimate_cny"},
+            investment_cny=estimate,
+        )
+        try:
+            function.full_clean(exclude=["application"])
+            if estimate is None or Decimal(estimate) < 0:
+                raise ValidationError({"estimate_cny": _("Give the estimate (概算) in CNY.")})
+        except ValidationError as error:
+            raise ValidationError(
+                _("Function %(row)d: %(errors)s")
+                % {"row": index, "errors": "; ".join(error.messages)}
+            ) from error
+        cleaned.append(
+            {
+                key: (str(row[key]) if key in ("floor_area_m2", "estimate_cny") else row.get(key))
+                for key in _CHANGE_FUNCTION_FIELDS
+                if row.get(key) not in (None, "")
+            }
+        )
+    if not cleaned:
+        raise ValidationError(_("A changed project keeps at least one function."))
+    return cleaned
+
+
+def change_evaluation(
+    application: Application,
+    functions: Sequence[Mapping[str, Any]],
+    total_investment_cny: Decimal,
+    gross_floor_area_m2: Decimal,
+) -> dict[str, Any]:
+    """The changed project through the engine: itemised by the changed 概算, at the inclusive
+    rate the city approved (not the pack's default)."""
+    rows = [
+        {
+            "scenario": f["scenario"],
+            "category": f["category"],
+            "floor_area_m2": f.get("floor_area_m2"),
+            "investment_cny": f.get("estimate_cny"),
+            **{k: f.get(k) for k in ("beds", "nursing_beds", "infant_slots", "seats")},
+        }
+        for f in functions
+    ]
+    fields = {
+        name: getattr(application, name)
+        for name in (
+            "name",
+            "kind",
+            "construction",
+            "resident_activity_area_m2",
+            "government_built",
+        )
+    }
+    fields.update(
+        total_investment_cny=total_investment_cny, gross_floor_area_m2=gross_floor_area_m2
+    )
+    data = policy_input(
+        fields=fields,
+        functions=rows,
+        overrides=application.overrides,
+        community=application.community,
+        inclusive_rate=application.subsidy_approval.inclusive_rate,
+    )
+    return run_policy(application.call, data)
 
 
 @transaction.atomic
@@ -969,24 +1482,28 @@ def change_request_create(
     reason: str,
     total_investment_cny: Decimal,
     gross_floor_area_m2: Decimal,
+    functions: Sequence[Mapping[str, Any]] | None = None,
 ) -> ChangeRequest:
+    """A change to functions, categories, areas and the itemised 概算 (the functions as they
+    stand when not given), checked at the approved inclusive rate."""
     require_model_permission(actor, "add", ChangeRequest)
     require_permission(actor, "view", application)
     _require_own_office(actor, application)
     _require_state(application, S.FUND_APPROVED, S.IN_CONSTRUCTION, S.OPERATING)
-    evaluation = run_policy(
-        application.call,
-        application_input(
-            application,
-            total_investment_cny=total_investment_cny,
-            gross_floor_area_m2=gross_floor_area_m2,
-        ),
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the change.")})
+    rows = _clean_change_functions(
+        _current_functions(application) if functions is None else functions
     )
+    evaluation = change_evaluation(application, rows, total_investment_cny, gross_floor_area_m2)
+    subsidy = evaluation.get("subsidy") or {}
     change = ChangeRequest(
         application=application,
         reason=reason,
         total_investment_cny=total_investment_cny,
         gross_floor_area_m2=gross_floor_area_m2,
+        functions=rows,
+        subsidy_cny=Decimal(subsidy["total_cny"]) if "total_cny" in subsidy else None,
         evaluation=evaluation,
         eligible=bool(evaluation.get("eligible")),
         requested_by=actor,
@@ -1003,21 +1520,127 @@ def change_request_create(
 
 
 @transaction.atomic
-def change_request_decide(*, actor, change: ChangeRequest, approve: bool) -> ChangeRequest:
-    """The city accepts (an eligible change is applied to the project) or refuses it."""
-    if approve and not change.eligible:
+def change_request_decide(
+    *,
+    actor,
+    change: ChangeRequest,
+    approve: bool,
+    letter_no: str = "",
+    approved_on: date | None = None,
+) -> ChangeRequest:
+    """The city refuses a change, or approves it: the subsidy is recomputed (never below what
+    is already released), the ledger moves, the project takes the changed functions and 概算,
+    and a 补充批复 referring to the first letter is issued."""
+    if not approve:
+        return _transition(actor, change, "reject", permission="decide")
+    require_permission(actor, "decide", change)
+    if not change.eligible:
         raise ValidationError(_("The changed project fails the policy check."))
-    change = _transition(actor, change, "approve" if approve else "reject", permission="decide")
-    if approve:
-        _audited_update(
-            actor,
-            _locked(change.application),
-            total_investment_cny=change.total_investment_cny,
-            gross_floor_area_m2=change.gross_floor_area_m2,
-            evaluation=change.evaluation,
-            eligible=change.eligible,
+    if not letter_no.strip():
+        raise ValidationError({"letter_no": _("Give the number of the supplementary approval.")})
+    approved_on = approved_on or timezone.localdate()
+    application = _locked(change.application)
+    original = application.subsidy_approval
+    ledger = Ledger.objects.select_for_update().get(application=application)
+    # Recomputed now: the rate and pack are the approval's, the figures the change's.
+    evaluation = change_evaluation(
+        application, change.functions, change.total_investment_cny, change.gross_floor_area_m2
+    )
+    if "error" in evaluation or not evaluation.get("eligible"):
+        raise ValidationError(_("The changed project fails the policy check."))
+    subsidy = evaluation["subsidy"]
+    new_total = Decimal(subsidy["total_cny"])
+    if new_total < ledger.released_cny:
+        raise ValidationError(
+            _(
+                "The changed project earns %(new)s CNY, less than the %(released)s CNY already "
+                "released: the change cannot be approved as it stands."
+            )
+            % {"new": new_total, "released": ledger.released_cny}
         )
+    if new_total > ledger.approved_cny:
+        _check_budget(application.call, new_total - ledger.approved_cny)
+    change = _transition(actor, change, "approve", permission=None)
+    _apply_change(actor, application, change)
+    before = snapshot(ledger)
+    previous = ledger.approved_cny
+    ledger.approved_cny = new_total
+    ledger.save(update_fields=["approved_cny"])
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=ledger, before=before, after=snapshot(ledger)
+    )
+    supplement = SupplementaryApproval(
+        application=application,
+        change=change,
+        original=original,
+        letter_no=letter_no.strip(),
+        approved_on=approved_on,
+        previous_total_cny=previous,
+        basic_public_cny=Decimal(subsidy["basic_public_cny"]),
+        inclusive_cny=Decimal(subsidy["inclusive_cny"]),
+        total_cny=new_total,
+        evaluation=evaluation,
+        approved_by=actor,
+    )
+    supplement.full_clean()
+    supplement.save()
+    _audit_create(actor, supplement)
+    notify(
+        recipients(application, Role.DISTRICT_OFFICER)
+        + recipients(application, Role.STREET_OFFICER),
+        application,
+        _("Change approved: %(name)s, subsidy now %(amount)s CNY (%(letter)s)")
+        % {"name": application.name, "amount": new_total, "letter": supplement.letter_no},
+    )
     return change
+
+
+def _apply_change(actor, application: Application, change: ChangeRequest) -> None:
+    """The project takes the changed totals, functions and 概算 (all audited)."""
+    before = {
+        **snapshot(application),
+        "functions": _current_functions(application),
+    }
+    report = application.fund_report
+    report.items.all().delete()
+    application.functions.all().delete()
+    estimates = {}
+    for row in change.functions:
+        function = ApplicationFunction.objects.create(
+            application=application,
+            investment_cny=Decimal(row["estimate_cny"]),
+            **{
+                k: (Decimal(row[k]) if k == "floor_area_m2" else row[k])
+                for k in _CHANGE_FUNCTION_FIELDS
+                if k in row and k != "estimate_cny"
+            },
+        )
+        estimates[function] = Decimal(row["estimate_cny"])
+    FundReportItem.objects.bulk_create(
+        FundReportItem(report=report, function=f, estimate_cny=amount)
+        for f, amount in estimates.items()
+    )
+    report_before = snapshot(report)
+    report.total_cny = sum(estimates.values(), Decimal("0.00"))
+    report.save(update_fields=["total_cny"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=report,
+        before=report_before,
+        after=snapshot(report),
+    )
+    application.total_investment_cny = change.total_investment_cny
+    application.gross_floor_area_m2 = change.gross_floor_area_m2
+    _evaluate(application)
+    application.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=application,
+        before=before,
+        after={**snapshot(application), "functions": _current_functions(application)},
+    )
 
 
 # --- Attachments -----------------------------------------------------------------------------

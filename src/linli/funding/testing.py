@@ -25,6 +25,7 @@ from linli.funding.choices import (
     ReviewDecision,
 )
 from linli.funding.models import Application, Call
+from linli.funding.progress import schedule
 from linli.registry.models import Jurisdiction
 
 S = ApplicationState
@@ -71,6 +72,12 @@ SAMPLE_FIELDS = dict(
     consulted_enterprises=12,
     consultation_opinions="居民希望增加助餐和日间照料；企业愿意参与运营。",
     safety_assessment="消防通道、疏散楼梯满足要求；首层设置托育用房。",
+    # 121号 三(八): every channel, adding up to the total investment.
+    funding_mix={
+        "municipal_subsidy": Decimal("1950000"),
+        "district_fiscal": Decimal("2050000"),
+        "social_capital": Decimal("1000000"),
+    },
 )
 
 # The order of the workflow, and which step leads into each state.
@@ -95,6 +102,10 @@ class FundingActors:
     district: User
     street: User  # street A's officer; street B's is out of scope for it
     street_b: User
+
+    def reviewer(self, party: str) -> User:
+        """Who records a review of ``party``: its department's reviewer, or the district."""
+        return self.reviewers.get(party, self.district)
 
 
 def make_actors(tree: TestTree) -> FundingActors:
@@ -191,7 +202,7 @@ def _step(actors: FundingActors, application: Application, street: User) -> None
     elif state == S.JOINT_REVIEW:
         for review in application.reviews.all():
             services.review_record(
-                actor=actors.reviewers[review.department],
+                actor=actors.reviewer(review.department),
                 review=review,
                 decision=ReviewDecision.AGREE,
                 comment="",
@@ -205,6 +216,7 @@ def _step(actors: FundingActors, application: Application, street: User) -> None
             document_no="区发改审〔2026〕12号",
             approved_on=date.today() - timedelta(days=30),
             approved_investment_cny=application.total_investment_cny,
+            approving_body=f"{district.jurisdiction.name}发展和改革委员会",
             attachment=document(district, application, AttachmentKind.FEASIBILITY),
         )
     elif state == S.FS_APPROVED:
@@ -235,7 +247,8 @@ def _step(actors: FundingActors, application: Application, street: User) -> None
         )
     elif state == S.IN_CONSTRUCTION:
         done = set(application.milestones.values_list("kind", flat=True))
-        kind = next(k for k in MilestoneKind if k not in done)
+        order = [m.code for m in schedule(application.call).milestones]
+        kind = next(k for k in order if k not in done)
         services.milestone_record(
             actor=street,
             application=application,

@@ -21,11 +21,20 @@ urlpatterns = [
         views.application_action,
         name="application_action",
     ),
+    path(
+        "applications/<int:pk>/exceptions/<str:rule>/",
+        views.exception_decide,
+        name="exception_decide",
+    ),
     path("district/batch/", views.district_batch, name="district_batch"),
+    path("district/pipeline/", views.district_pipeline, name="district_pipeline"),
     path("reviews/", views.ReviewListView.as_view(), name="review_list"),
     path("reviews/<int:pk>/", views.review_edit, name="review_edit"),
     path("approvals/", views.SubsidyApprovalListView.as_view(), name="approval_list"),
     path("approvals/<int:pk>/letter.pdf", views.approval_letter, name="approval_letter"),
+    path(
+        "supplements/<int:pk>/letter.pdf", views.supplementary_letter, name="supplementary_letter"
+    ),
     path("tranches/", views.TrancheListView.as_view(), name="tranche_list"),
     path("tranches/<int:pk>/<slug:action>/", views.tranche_action, name="tranche_action"),
     path("changes/<int:pk>/<slug:decision>/", views.change_decide, name="change_decide"),

@@ -24,7 +24,7 @@ from linli.core.permissions import get_restricted_or_404, has_permission, restri
 from linli.core.views import RestrictedDetailView, RestrictedListView, requires
 from linli.funding import attachments as files
 from linli.funding import filtersets, forms, services, tables
-from linli.funding.choices import ApplicationState, AttachmentKind, ReviewDecision
+from linli.funding.choices import ApplicationState, AttachmentKind, Dimension, ReviewDecision
 from linli.funding.models import (
     Application,
     Attachment,
@@ -36,9 +36,11 @@ from linli.funding.models import (
     Notification,
     Review,
     SubsidyApproval,
+    SupplementaryApproval,
     Tranche,
 )
 from linli.funding.notifications import mark_read
+from linli.funding.progress import chart, progress
 from linli.registry.models import CandidateSite
 
 S = ApplicationState
@@ -158,6 +160,7 @@ def _application_form_page(request, call: Call, application: Application | None)
         instance=application,
         initial=_from_site(request) if application is None else None,
         user=user,
+        call=call,
     )
     initial = (
         [
@@ -169,6 +172,7 @@ def _application_form_page(request, call: Call, application: Application | None)
     )
     formset = _function_formset(request.POST or None, initial)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
+        mix = form.funding_mix()
         fields = {k: v for k, v in form.cleaned_data.items()}
         try:
             if application is None:
@@ -177,6 +181,7 @@ def _application_form_page(request, call: Call, application: Application | None)
                     call=call,
                     functions=forms.function_rows(formset),
                     overrides=forms.overrides_from(request.POST),
+                    funding_mix=mix,
                     **fields,
                 )
             else:
@@ -185,6 +190,7 @@ def _application_form_page(request, call: Call, application: Application | None)
                     application=application,
                     functions=forms.function_rows(formset),
                     overrides=forms.overrides_from(request.POST),
+                    funding_mix=mix,
                     **fields,
                 )
         except ValidationError as error:
@@ -247,8 +253,9 @@ def application_edit(request, pk: int):
 def application_check(request, call_pk: int):
     """HTMX: the policy engine on the unsaved form, every finding with its citation."""
     call = get_restricted_or_404(Call.objects.all(), request.user, "view", pk=call_pk)
-    form = forms.ApplicationForm(request.POST, user=request.user)
+    form = forms.ApplicationForm(request.POST, user=request.user, call=call)
     form.is_valid()
+    form.funding_mix()
     formset = _function_formset(request.POST)
     formset.is_valid()
     overrides = forms.overrides_from(request.POST)
@@ -425,9 +432,33 @@ ACTIONS: dict[str, Action] = {
         ChangeRequest,
         "add",
         (S.FUND_APPROVED, S.IN_CONSTRUCTION, S.OPERATING),
-        lambda u, a, f: services.change_request_create(actor=u, application=a, **f.cleaned_data),
+        lambda u, a, f: services.change_request_create(
+            actor=u, application=a, functions=f.rows(), **f.cleaned_data
+        ),
         forms.ChangeForm,
+        needs_application=True,
         own_office=True,
+    ),
+    "hold": Action(
+        gettext_lazy("Keep in the district's reserve"),
+        Application,
+        "forward",
+        (S.DISTRICT_REVIEW,),
+        lambda u, a, f: services.application_hold(
+            actor=u, application=a, comment=f.cleaned_data["comment"]
+        ),
+        forms.CommentForm,
+    ),
+    "carry": Action(
+        gettext_lazy("Carry into a later call"),
+        Application,
+        "add",
+        (S.RESERVE, S.REJECTED),
+        lambda u, a, f: services.application_carry_forward(
+            actor=u, application=a, call=f.cleaned_data["call"]
+        ),
+        forms.CarryForm,
+        needs_application=True,
     ),
     "attach": Action(
         gettext_lazy("Add a document"),
@@ -478,7 +509,13 @@ def application_action(request, pk: int, action: str):
             return redirect(application)
     if form is None:
         return redirect(application)
-    preview = None
+    preview, extra = None, {}
+    if action == "decide":  # every review side by side with the findings and the evidence
+        extra = {
+            "reviews": application.reviews.select_related("reviewer"),
+            "attachments": restrict(application.attachments.all(), request.user),
+            "open_exceptions": services.undecided_exceptions(application),
+        }
     if action == "subsidy":
         rate = form.data.get("inclusive_rate") if form.is_bound else None
         preview = services.subsidy_preview(application, _rate_or_none(rate))
@@ -491,6 +528,7 @@ def application_action(request, pk: int, action: str):
             "step": step,
             "title": step.label,
             "preview": preview,
+            **extra,
         },
     )
 
@@ -516,7 +554,21 @@ class ApplicationDetailView(RestrictedDetailView):
 
     def get_context_data(self, **kwargs):
         user, application = self.request.user, self.object
+        ledger_progress = progress(application)
         return super().get_context_data(
+            progress=ledger_progress,
+            progress_chart=chart(ledger_progress) if ledger_progress else None,
+            supplements=restrict(application.supplementary_approvals.all(), user),
+            carried_into=restrict(application.carried_into.all(), user),
+            may_decide_exceptions=_may_decide_exceptions(user, application),
+            recordable={
+                r.pk for r in application.reviews.all() if services.may_record_review(user, r)
+            },
+            chart_labels={
+                "ceiling": _("ceiling (CNY)"),
+                "released": _("released (CNY)"),
+                "approved": _("approved (CNY)"),
+            },
             actions=available_actions(user, application),
             can_edit=application.state in (S.DRAFT, S.RETURNED)
             and application.jurisdiction_id == user.jurisdiction_id
@@ -591,7 +643,7 @@ class ReviewListView(RestrictedListView):
 @requires(Review, "change")
 def review_edit(request, pk: int):
     review = get_restricted_or_404(Review.objects.all(), request.user, "change", pk=pk)
-    if review.department != request.user.department:
+    if not services.may_record_review(request.user, review):
         raise PermissionDenied
     form = forms.ReviewForm(
         request.POST or None,
@@ -619,6 +671,7 @@ def review_edit(request, pk: int):
             "review": review,
             "application": application,
             "attachments": restrict(application.attachments.all(), request.user),
+            "may_decide_exceptions": _may_decide_exceptions(request.user, application),
             "title": _("Joint review: %(dimension)s")
             % {"dimension": review.get_dimension_display()},
         },
@@ -669,7 +722,7 @@ class TrancheListView(RestrictedListView):
 
     def get_queryset(self):
         # A milestone names its application: fetch that too, not once per row.
-        return super().get_queryset().select_related("application", "milestone__application")
+        return super().get_queryset().select_related("application", "milestone__application__call")
 
 
 _TRANCHE_STEPS = {
@@ -702,16 +755,79 @@ def tranche_action(request, pk: int, action: str):
 @require_POST
 @requires(ChangeRequest, "decide")
 def change_decide(request, pk: int, decision: str):
+    """Refuse, or approve with the number of the 补充批复 it issues."""
     if decision not in ("approve", "reject"):
         raise Http404
     change = get_restricted_or_404(ChangeRequest.objects.all(), request.user, "decide", pk=pk)
     try:
         services.change_request_decide(
-            actor=request.user, change=change, approve=decision == "approve"
+            actor=request.user,
+            change=change,
+            approve=decision == "approve",
+            letter_no=request.POST.get("letter_no", ""),
         )
     except ValidationError as error:
         _errors(request, error)
     return redirect(change.application)
+
+
+def _may_decide_exceptions(user, application: Application) -> bool:
+    """The 功能设置 reviewer of a project in joint review decides its 原则上 exceptions."""
+    return (
+        application.state == S.JOINT_REVIEW
+        and bool(application.overrides)
+        and application.reviews.filter(
+            dimension=Dimension.FUNCTIONS, department=user.department or "-"
+        ).exists()
+    )
+
+
+@require_POST
+@requires(Review, "change")
+def exception_decide(request, pk: int, rule: str):
+    application = get_restricted_or_404(Application.objects.all(), request.user, "view", pk=pk)
+    form = forms.ExceptionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to accept or refuse the exception."))
+        return redirect(application)
+    try:
+        services.exception_decide(
+            actor=request.user, application=application, rule=rule, **form.cleaned_data
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The decision on the exception is recorded."))
+    return redirect(application)
+
+
+@requires(Application, "forward")
+def district_pipeline(request):
+    """The district's whole pipeline (applications, reserve, funded) against the priority its
+    latest gap diagnosis gives each community."""
+    from linli.funding.pipeline import pipeline
+
+    return render(
+        request,
+        "funding/pipeline.html",
+        {**pipeline(request.user), "title": _("District pipeline")},
+    )
+
+
+@requires(SupplementaryApproval, "view")
+def supplementary_letter(request, pk: int):
+    """The 补充批复 as PDF."""
+    from linli.funding.letters import supplementary_letter_pdf
+
+    supplement = get_restricted_or_404(
+        SupplementaryApproval.objects.select_related("application__call", "original"),
+        request.user,
+        "view",
+        pk=pk,
+    )
+    response = HttpResponse(supplementary_letter_pdf(supplement), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="supplement-{supplement.pk}.pdf"'
+    return response
 
 
 @requires(SubsidyApproval, "view")

@@ -218,3 +218,75 @@ def files_snapshot(obj: models.Model) -> dict:
         for name, value in shadow.items():
             setattr(obj, name, value)
     return data
+
+
+class Measure(models.TextChoices):
+    USE = "use", _("Use of capacity")
+    CAPACITY = "capacity", _("Capacity delivered")
+    COVERAGE = "coverage", _("Residents newly within the walking circle")
+    OPENING = "opening", _("Opening date")
+
+
+class FlagState(models.TextChoices):
+    OPEN = "open", _("Waiting for the district's answer")
+    ANSWERED = "answered", _("Answered by the district")
+
+
+class Flag(models.Model):
+    """A funded facility whose delivery falls short of its promise or of the pack's threshold,
+    raised by the platform, seen by the city, answered by the district on the record."""
+
+    application = models.ForeignKey(
+        "funding.Application",
+        on_delete=models.PROTECT,
+        related_name="monitoring_flags",
+        verbose_name=_("project"),
+    )
+    facility = models.ForeignKey(
+        "registry.Facility",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("facility"),
+    )
+    measure = models.CharField(_("measure"), max_length=16, choices=Measure.choices)
+    scenario = models.CharField(_("scenario"), max_length=32, blank=True)
+    promised = models.DecimalField(_("promised"), max_digits=14, decimal_places=2)
+    measured = models.DecimalField(_("measured"), max_digits=14, decimal_places=2)
+    threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=2)
+    detail = models.CharField(_("what was found"), max_length=300)
+    raised_on = models.DateField(_("raised on"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=FlagState.choices, default=FlagState.OPEN
+    )
+    answer = models.TextField(_("district's answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_path = "application__jurisdiction__path"
+
+    class Meta:
+        verbose_name = _("promise flag")
+        verbose_name_plural = _("promise flags")
+        ordering = ["state", "-raised_on", "-pk"]
+        permissions = [("answer_flag", _("Answer promise flags"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "measure", "scenario"],
+                condition=models.Q(state="open"),
+                name="one_open_flag_per_measure",
+                violation_error_message=_(
+                    "This shortfall is already flagged and waits for an answer."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.get_measure_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:flag_detail", args=[self.pk])

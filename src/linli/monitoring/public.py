@@ -14,11 +14,12 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from linli.funding.choices import ApplicationState
 from linli.funding.models import Application, Attachment, Ledger, Milestone
 from linli.registry.choices import FacilityStatus
-from linli.registry.models import FacilityFunction, Jurisdiction, Level
+from linli.registry.models import Jurisdiction, Level
 
 S = ApplicationState
 IMAGE_TYPES = ("image/jpeg", "image/png")
@@ -135,18 +136,23 @@ def public_project(project: Application) -> PublicProject:
     )
 
 
-def opening_hours(project: Application) -> list[tuple[str, str]]:
-    """The opening hours of the facility the project became, per service, where the registry
-    holds it (a facility at the project's site, in its community, operating)."""
-    if project.community_id is None or project.site is None:
+def opening_hours(project: Application) -> list[tuple[str, str, list[str]]]:
+    """The services the facility the project became publishes to residents (operations), with
+    today's hours and prices: (service, hours, prices)."""
+    from linli.operations.models import Service
+
+    facility = project.facility
+    if facility is None or facility.status != FacilityStatus.OPERATING:
         return []
-    functions = FacilityFunction.objects.filter(
-        facility__jurisdiction_id=project.community_id,
-        facility__status=FacilityStatus.OPERATING,
-        facility__lon=project.site.lon,
-        facility__lat=project.site.lat,
-    ).exclude(opening_hours="")
-    return [(f.get_scenario_display(), f.opening_hours) for f in functions]
+    today = timezone.localdate()
+    shown = []
+    for service in Service.objects.filter(facility=facility, published=True):
+        prices = [
+            f"{price.label or ''}{price.amount:.2f} 元/{price.get_unit_display()}"
+            for price in service.prices_on(today)
+        ]
+        shown.append((service.name, service.hours_on(today), prices))
+    return shown
 
 
 def district_money(district: Jurisdiction) -> dict:

@@ -20,9 +20,14 @@ MONITORING_PERMISSIONS: dict[str, frozenset[str]] = {
         | _REPORTS
         | _DOCUMENTS
         | {"monitoring.publish_projectplan", "monitoring.change_projectplan"}
+        | {"monitoring.view_flag", "monitoring.add_flag"}
     ),
     "city_department": frozenset(_DASHBOARD | {"monitoring.view_periodicreport"}),
-    "district_officer": frozenset(_DASHBOARD | _REPORTS | _DOCUMENTS),
-    "street_officer": frozenset(_DASHBOARD | _DOCUMENTS | {"monitoring.change_projectplan"}),
+    "district_officer": frozenset(
+        _DASHBOARD | _REPORTS | _DOCUMENTS | {"monitoring.view_flag", "monitoring.answer_flag"}
+    ),
+    "street_officer": frozenset(
+        _DASHBOARD | _DOCUMENTS | {"monitoring.change_projectplan", "monitoring.view_flag"}
+    ),
     "community_worker": frozenset(_DASHBOARD),
 }

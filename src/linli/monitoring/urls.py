@@ -1,6 +1,6 @@
 from django.urls import path
 
-from linli.monitoring import views, views_documents, views_projects, views_reports
+from linli.monitoring import views, views_documents, views_flags, views_projects, views_reports
 
 app_name = "monitoring"
 urlpatterns = [
@@ -17,6 +17,9 @@ urlpatterns = [
     path("documents/<int:pk>/", views_documents.document_detail, name="document_detail"),
     path("documents/<int:pk>/upload/", views_documents.document_upload, name="document_upload"),
     path("versions/<int:pk>/", views_documents.version_download, name="version_download"),
+    path("flags/", views_flags.flag_list, name="flag_list"),
+    path("flags/measure/", views_flags.flags_raise, name="flags_raise"),
+    path("flags/<int:pk>/", views_flags.flag_detail, name="flag_detail"),
     path("reports/", views_reports.report_list, name="report_list"),
     path("reports/new/", views_reports.report_create, name="report_create"),
     path(

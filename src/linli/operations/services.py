@@ -260,7 +260,7 @@ def price_set(
     ``warning`` (a number not yet confirmed, RULES.md RECALLED) is recorded and shown."""
     require_model_permission(actor, "add", Price)
     require_permission(actor, "change", service)
-    if service.prices.exists() or service.published:
+    if service.published:  # residents rely on a published price: changes are announced ahead
         _not_before_today(effective_from, "effective_from")
     findings = price_preview(service=service, unit=unit, amount=amount, cost_basis=cost_basis)
     blocking = [f for f in findings if not f["passed"] and f["severity"] == "error"]

@@ -41,7 +41,7 @@ STANDARD_SECTIONS = (
 )  # fmt: skip
 INHERITED_SECTIONS = (
     "scenarios", "listed_services", "rules", "subsidy", "funding_steps", "pilots", "release",
-    "review", "funding_channels", "pricing", *STANDARD_SECTIONS
+    "review", "funding_channels", "pricing", "monitoring", *STANDARD_SECTIONS
 )  # fmt: skip
 # Keys of a rule whose change makes the parent's citation stale (the new value needs its own).
 RULE_SUBSTANCE = ("check", "severity", "params")
@@ -139,6 +139,20 @@ class Milestone:
 
 
 @dataclass(frozen=True)
+class MonitoringThresholds:
+    """Promise against reality: after ``months_after_opening`` months a facility is flagged
+    when its use of capacity, the coverage it delivered against the coverage promised, or its
+    opening against the promised date falls short of these numbers."""
+
+    months_after_opening: int
+    min_use_share: Decimal
+    min_coverage_share: Decimal
+    max_opening_delay_days: int
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
 class ReleaseSchedule:
     """资金下达 by 工程进度: the milestones in order, with their citation."""
 
@@ -200,6 +214,7 @@ class PolicyPack:
     pilots: PilotDesignation | None = None
     city_zh: str | None = None  # the city whose own measures the pack sets out, if a city's
     pricing: PricingTerms | None = None  # the inclusive-price check's margin and references
+    monitoring: MonitoringThresholds | None = None  # promise against reality
     release: ReleaseSchedule | None = None
     review: ReviewSettings | None = None
     funding_channels: Mapping[str, FundingChannel] = field(default_factory=lambda: _frozen({}))
@@ -559,6 +574,11 @@ def _build(data: dict[str, Any], where: str) -> PolicyPack:
         ),
         listed_services=tuple(data.get("listed_services", ())),
         release=_release(data["release"], f"{where}: release") if "release" in data else None,
+        monitoring=(
+            _monitoring(data["monitoring"], f"{where}: monitoring")
+            if "monitoring" in data
+            else None
+        ),
         review=_review(data["review"], f"{where}: review") if "review" in data else None,
         funding_channels=_frozen(
             {
@@ -686,6 +706,21 @@ def _cited(data: Mapping[str, Any], where: str) -> tuple[str, str]:
         _text(data, "source", where),
         _choice(data.get("confidence"), CONFIDENCES, f"{where}.confidence"),
     )
+
+
+def _monitoring(data: Mapping[str, Any], where: str) -> MonitoringThresholds:
+    source, confidence = _cited(data, where)
+    try:
+        return MonitoringThresholds(
+            months_after_opening=int(data["months_after_opening"]),
+            min_use_share=Decimal(str(data["min_use_share"])),
+            min_coverage_share=Decimal(str(data["min_coverage_share"])),
+            max_opening_delay_days=int(data["max_opening_delay_days"]),
+            source=source,
+            confidence=confidence,
+        )
+    except KeyError as missing:
+        raise PolicyPackError(f"{where}.{missing.args[0]}: required") from None
 
 
 def _release(data: Mapping[str, Any], where: str) -> ReleaseSchedule:

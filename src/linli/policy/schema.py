@@ -135,6 +135,15 @@ class Pricing(_Cited):
     references_meta: _Cited | None = None
 
 
+class Monitoring(_Cited):
+    """``[monitoring]``: when an opened facility is held to its application's promise."""
+
+    months_after_opening: Annotated[Whole, Field(ge=1, le=120)] | None = None
+    min_use_share: Share | None = None
+    min_coverage_share: Share | None = None
+    max_opening_delay_days: Annotated[Whole, Field(ge=0, le=3650)] | None = None
+
+
 class Pilots(_Cited):
     designated_by: Literal["city", "district"] | None = None
 
@@ -219,6 +228,7 @@ class PackFile(_Model):
         dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")], FundingChannel] | None
     ) = None
     pricing: Pricing | None = None
+    monitoring: Monitoring | None = None
     life_circles: dict[str, Standard] | None = None
     area_standards: dict[str, Standard] | None = None
     capacity_ratios: dict[str, Standard] | None = None

@@ -54,6 +54,12 @@ MENU: tuple[NavGroup, ...] = (
             NavItem(
                 _("District batch"), "funding:district_batch", "funding.forward_application", "⇧"
             ),
+            NavItem(
+                _("District pipeline"),
+                "funding:district_pipeline",
+                "funding.forward_application",
+                "☰",
+            ),
             NavItem(_("Reviews"), "funding:review_list", "funding.view_review", "☑"),
             NavItem(_("Approvals"), "funding:approval_list", "funding.view_subsidyapproval", "✔"),
             NavItem(_("Tranches"), "funding:tranche_list", "funding.view_tranche", "¥"),
@@ -104,6 +110,9 @@ MENU: tuple[NavGroup, ...] = (
                 "monitoring:project_list",
                 "monitoring.view_projectplan",
                 "◷",
+            ),
+            NavItem(
+                _("Promise against reality"), "monitoring:flag_list", "monitoring.view_flag", "⚑"
             ),
             NavItem(
                 _("Periodic reports"),
