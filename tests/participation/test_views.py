@@ -287,3 +287,15 @@ class TestHomeToDo(NoticeWorld):
         self.assertNotContains(home, self.notice_b.get_absolute_url())
         self.client.force_login(self.unpermitted)
         self.assertNotContains(self.client.get(reverse("home")), "审核项目公示的居民意见")
+
+
+class TestReadersOfResults(SurveyWorld):
+    def test_a_reviewer_reads_the_results_without_the_desk_tools(self):
+        reviewer = make_user(self.tree, Role.CITY_DEPARTMENT, self.tree.city, "reviewer")
+        self.client.force_login(reviewer)
+        page = self.client.get(self.survey_a.get_absolute_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, 'id="codes"')
+        self.assertNotContains(page, 'id="enter"')
+        codes = reverse("participation:survey_codes", args=[self.survey_a.pk])
+        self.assertEqual(self.client.get(codes).status_code, 403)
