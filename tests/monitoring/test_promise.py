@@ -108,6 +108,47 @@ class PromiseTests(ProgrammeTestCase):
         self.assertEqual(record.after["answer"], answer)
         self.assertEqual(record.before["state"], "open")
 
+    def test_a_poorly_rated_facility_is_flagged_after_the_months(self):
+        """Residents rate their visits; after the pack's months a mean under its number
+        (national pack: 3.5 stars) is a flag, as low use is."""
+        import datetime as dt
+
+        from linli.residents import bookings
+        from linli.residents.testing import make_compound, sign_up
+
+        staff, facility = self.staff, self.project.facility
+        service = operations.service_create(
+            actor=staff, facility=facility, scenario="elderly_care", name="日间照料",
+            hours="周一至周五 9:00–17:00", capacity_per_slot=10, booking_window_days=7,
+            cancel_hours_before=2, age_group="elderly",
+        )  # fmt: skip
+        room = operations.room_create(actor=staff, facility=facility, name="活动室", capacity=20)
+        day = self.opened + timedelta(days=7)
+        slot = operations.slot_create(
+            actor=staff, service=service, room=room, weekday=day.weekday(),
+            start=time(9, 0), end=time(11, 0),
+        )  # fmt: skip
+        operations.price_set(
+            actor=staff, service=service, amount=Decimal("10.00"), unit="per_visit",
+            cost_basis=Decimal("10.00"), effective_from=self.opened,
+        )  # fmt: skip
+        operations.service_publish(actor=staff, service=service, published=True)
+        compound = make_compound(self.tree, self.tree.community_a, "评分小区", 113.6)
+        for n, stars in enumerate((2, 3)):
+            user = sign_up(f"1390000000{n}", f"居民{n}", compound)
+            booking = bookings.booking_create(
+                actor=user, resident=user.resident, slot=slot, day=day
+            )
+            with time_machine.travel(dt.datetime.combine(day, time(10, 0)), tick=False):
+                booking = bookings.booking_record_visit(actor=staff, booking=booking, attended=True)
+            bookings.booking_rate(actor=user, booking=booking, stars=stars)
+        early = measure_project(self.actors.city_admin, self.project)
+        self.assertFalse([f for f in early if f.measure == Measure.SATISFACTION])
+        raised, _later = self.run_months_later()
+        rated = next(f for f in raised if f.measure == Measure.SATISFACTION)
+        self.assertEqual((rated.scenario, rated.measured), ("elderly_care", Decimal("2.50")))
+        self.assertEqual(rated.threshold, Decimal("3.5"))
+
     def test_nothing_is_flagged_for_use_before_the_months_have_passed(self):
         findings = measure_project(self.actors.city_admin, self.project)
         self.assertFalse([f for f in findings if f.measure == Measure.USE])

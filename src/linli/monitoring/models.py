@@ -225,6 +225,7 @@ class Measure(models.TextChoices):
     CAPACITY = "capacity", _("Capacity delivered")
     COVERAGE = "coverage", _("Residents newly within the walking circle")
     OPENING = "opening", _("Opening date")
+    SATISFACTION = "satisfaction", _("Residents' rating of their visits")
 
 
 class FlagState(models.TextChoices):

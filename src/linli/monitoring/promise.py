@@ -152,6 +152,8 @@ def _measure_project(actor, project: Application, today: date | None) -> list[Fi
                         f" {used:.0%}",
                     )
                 )
+    if facility is not None and limits.min_mean_stars is not None:
+        findings += _satisfaction(facility, opened.achieved_on, today, limits)
     # Residents newly within the walking circle: diagnoses before and since the opening.
     if plan and plan.promised_coverage:
         circle = standards_from_pack(load_pack(settings.POLICY_PACK)).gap_circle_m
@@ -188,6 +190,39 @@ def _measure_project(actor, project: Application, today: date | None) -> list[Fi
                     f"承诺新增覆盖 {promised} 人，实测新增 {gained:.0f} 人",
                 )
             )
+    return findings
+
+
+def _satisfaction(facility, opened: date, today: date, limits) -> list[Finding]:
+    """The residents' mean rating (1–5 stars) of their visits since the opening, per scenario,
+    once the pack's months have passed; a scenario nobody has rated yet is not measurable."""
+    from django.db.models import Avg, Count
+
+    from linli.residents.models import Rating
+
+    if _months_between(opened, today) < limits.months_after_opening:
+        return []
+    rated = (
+        Rating.objects.filter(
+            booking__session__service__facility=facility, booking__session__date__gte=opened
+        )
+        .values("booking__session__service__scenario")
+        .annotate(mean=Avg("stars"), count=Count("pk"))
+    )
+    findings = []
+    for row in rated.order_by("booking__session__service__scenario"):
+        mean = Decimal(str(row["mean"])).quantize(TWO)
+        findings.append(
+            Finding(
+                Measure.SATISFACTION,
+                row["booking__session__service__scenario"],
+                limits.min_mean_stars,
+                mean,
+                limits.min_mean_stars,
+                mean < limits.min_mean_stars,
+                f"居民对 {row['count']} 次到场服务的平均评分 {mean} 星",
+            )
+        )
     return findings
 
 

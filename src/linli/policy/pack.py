@@ -142,7 +142,8 @@ class Milestone:
 class MonitoringThresholds:
     """Promise against reality: after ``months_after_opening`` months a facility is flagged
     when its use of capacity, the coverage it delivered against the coverage promised, or its
-    opening against the promised date falls short of these numbers."""
+    opening against the promised date falls short of these numbers, or the residents' mean
+    rating of its visits (1–5 stars) is below ``min_mean_stars``."""
 
     months_after_opening: int
     min_use_share: Decimal
@@ -150,6 +151,7 @@ class MonitoringThresholds:
     max_opening_delay_days: int
     source: str
     confidence: str
+    min_mean_stars: Decimal | None = None  # absent: satisfaction is shown, not held to a number
 
 
 @dataclass(frozen=True)
@@ -716,6 +718,9 @@ def _monitoring(data: Mapping[str, Any], where: str) -> MonitoringThresholds:
             min_use_share=Decimal(str(data["min_use_share"])),
             min_coverage_share=Decimal(str(data["min_coverage_share"])),
             max_opening_delay_days=int(data["max_opening_delay_days"]),
+            min_mean_stars=(
+                Decimal(str(data["min_mean_stars"])) if "min_mean_stars" in data else None
+            ),
             source=source,
             confidence=confidence,
         )

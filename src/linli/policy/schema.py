@@ -142,6 +142,7 @@ class Monitoring(_Cited):
     min_use_share: Share | None = None
     min_coverage_share: Share | None = None
     max_opening_delay_days: Annotated[Whole, Field(ge=0, le=3650)] | None = None
+    min_mean_stars: Annotated[Number, Field(ge=1, le=5)] | None = None
 
 
 class Pilots(_Cited):
