@@ -82,3 +82,11 @@ def screenshot(page):
         return path
 
     return take
+
+
+def click_menu(page, entry: str) -> None:
+    """Click a menu entry as a person would: on a phone the menu is folded behind its button
+    first. ``entry``: a selector inside ``#sidebar-menu``."""
+    if page.locator("#menu-toggle").is_visible():
+        page.click("#menu-toggle")
+    page.locator(f"#sidebar-menu {entry}").first.click()

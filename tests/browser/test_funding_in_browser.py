@@ -63,6 +63,9 @@ def test_whole_funding_flow_through_each_role(live_server, page, screenshot, wor
     page.fill("#id_consulted_enterprises", "12")
     page.fill("#id_consultation_opinions", "居民希望增加助餐和日间照料。")
     page.fill("#id_safety_assessment", "消防通道满足要求。")
+    # Where the money comes from (121号 三(八)): the channels add up to the total investment.
+    page.fill("#id_mix_municipal_subsidy", "600000")
+    page.fill("#id_mix_district_fiscal", "4400000")
     for i, (scenario, category, area, money) in enumerate(
         [
             ("child_afterschool", "commercial", "300", "1500000"),
@@ -123,9 +126,12 @@ def test_whole_funding_flow_through_each_role(live_server, page, screenshot, wor
     confirm(page)
     # Planning and finance record their dimensions through the services; the browser walks
     # the civil-affairs reviewer's screens.
+    # The district reviews its own project beside the departments (Beijing 四.2 三).
     for review in application.reviews.exclude(department="civil_affairs"):
         services.review_record(
-            actor=actors.reviewers[review.department],
+            actor=actors.district
+            if review.department == "district"
+            else actors.reviewers[review.department],
             review=review,
             decision="agree",
             comment="",
@@ -140,6 +146,10 @@ def test_whole_funding_flow_through_each_role(live_server, page, screenshot, wor
         page.fill("#id_comment", "托管用房须设在首层。")
         page.fill("#id_internal_comment", "与教委会商后同意。")
         confirm(page)
+    # The functions reviewer decides on the 原则上 exception: unaccepted, it blocks selection.
+    page.fill("#exception-1 input[name=comment]", "周边已有养老驿站和托育园，同意。")
+    page.click("#exception-accept-1")
+    page.wait_for_selector("#exception-1 .bg-green-lt")
     screenshot("funding-06-reviews-recorded")
 
     sign_in(page, base, actors.city_admin.username)
@@ -153,6 +163,10 @@ def test_whole_funding_flow_through_each_role(live_server, page, screenshot, wor
     sign_in(page, base, actors.district.username)
     page.goto(f"{base}{application.get_absolute_url()}")
     page.click("#action-feasibility")
+    # 按权限: who approved, at which level, by which procedure (Beijing 四.2 四).
+    page.fill("#id_approving_body", "甲区发展和改革委员会")
+    page.select_option("#id_authority_level", "district")
+    page.select_option("#id_procedure", "approval")
     page.fill("#id_document_no", "区发改审〔2026〕12号")
     page.fill("#id_approved_on", "2026-05-01")
     page.fill("#id_approved_investment_cny", "5000000")
@@ -203,7 +217,8 @@ def test_whole_funding_flow_through_each_role(live_server, page, screenshot, wor
     confirm(page)
     page.click("#action-tranche")
     page.select_option("#id_milestone", index=1)
-    page.fill("#id_amount_cny", "200000")
+    # Within what 开工 releases (the pack's cumulative share of the approved subsidy).
+    page.fill("#id_amount_cny", "100000")
     confirm(page)
     tranche = application.tranches.get()
 
@@ -218,7 +233,7 @@ def test_whole_funding_flow_through_each_role(live_server, page, screenshot, wor
     page.wait_for_selector(f"#tranche-release-{tranche.pk}")
     page.click(f"#tranche-release-{tranche.pk}")
     page.wait_for_selector("#released")
-    assert page.inner_text("#released").startswith("200000.00")
+    assert page.inner_text("#released").startswith("100000.00")
     screenshot("funding-08-city-released-tranche")
 
     page.goto(f"{base}/funding/tranches/")

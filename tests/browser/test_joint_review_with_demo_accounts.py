@@ -45,9 +45,22 @@ def test_the_joint_review_with_the_printed_accounts(live_server, page, screensho
     project_url = page.url
 
     for department in departments:
-        # The printed post names the department: 市级部门审查人员 · 民政局.
-        (reviewer,) = [name for name, post in accounts.items() if post.endswith(f" · {department}")]
+        # The printed post names the department: 市级部门审查人员 · 民政局; the district reviews
+        # its own project beside them (Beijing 四.2 三 "会同…各区").
+        if department == "区发展改革部门":
+            reviewer = "demo_district_officer"
+        else:
+            (reviewer,) = [n for n, post in accounts.items() if post.endswith(f" · {department}")]
         sign_in(page, base, reviewer, password)
+        if reviewer == "demo_district_officer":  # from its own list of projects
+            page.click("#sidebar-menu a:has-text('项目申报')")
+            page.click("a:has-text('嵌入式服务综合体')")
+            page.click("#reviews a[id^=review-]")
+            page.check("input[name=decision][value=agree]")
+            page.fill("#id_comment", "区级：同意。")
+            page.click("#action-form button[type=submit]")
+            page.wait_for_selector("#reviews")
+            continue
         while page.locator("#todo-list a:has-text('嵌入式服务综合体')").count():
             page.click("#todo-list a:has-text('嵌入式服务综合体')")
             assert not page.is_checked("input[name=decision][value=agree]")  # none chosen

@@ -8,7 +8,7 @@ import pytest
 from linli.core.testing import make_tree
 from linli.operations.models import Price, Service
 from linli.operations.testing import make_operations
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import click_menu, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,7 +46,7 @@ def test_operator_publishes_a_service_with_an_inclusive_price(live_server, page,
     base = live_server.url
 
     sign_in(page, base, sample.staff_a.username)
-    page.click("#sidebar-menu >> text=运营中设施")  # the menu entry
+    click_menu(page, ">> text=运营中设施")  # the menu entry
     page.wait_for_selector("#facilities")
     assert page.locator(f"#facility-{sample.registry.facility_b.pk}").count() == 0
     screenshot("operations-01-my-facilities-phone")

@@ -12,7 +12,7 @@ from captcha.models import CaptchaStore
 from linli.accounts.roles import Role
 from linli.core.testing import make_tree, make_user
 from linli.registry.testing import make_registry
-from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.browser.conftest import ARTIFACTS, click_menu, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
@@ -29,7 +29,7 @@ def test_a_survey_from_the_poster_to_the_results(live_server, browser, page, scr
     base = live_server.url
     page.set_viewport_size(PHONE)
     sign_in(page, base, worker.username)
-    page.click("#sidebar-menu a:has-text('需求调查')")
+    click_menu(page, "a:has-text('需求调查')")
     page.wait_for_url(f"{base}/participation/surveys/")
     page.click("#create")
     page.fill("#id_title", "甲一社区居民服务需求调查")

@@ -29,7 +29,7 @@ ALLOWED_LATIN = {
         "linli API REST OpenAPI Swagger JSON GeoJSON CSV XLSX Excel PDF Word DOCX ID URL UTF "
         "OSM OpenStreetMap Leaflet ECharts WGS GCJ BD CGCS EPSG GB TOTP QR IP HTTP HTTPS SMS "
         "WeChat SMTP PostgreSQL SQLite MCLP LSCP CNY km m kg px ha OK "
-        "Shapefile GeoPackage GPS GBK"
+        "Shapefile GeoPackage GPS GBK JPG PNG"
     ).split()
 }
 # Pages whose text is not the platform's own: the API browser of DRF and its Swagger UI

@@ -35,6 +35,26 @@ def pack_title(pack_id: str) -> str:
 
 
 @register.filter
+def rule_title(rule_id: str, application) -> str:
+    """A rule of the application's call pack by its title in the reader's language (a rule id
+    such as ``functions.elderly_or_infant`` is a code name)."""
+    from linli.core.vocabulary import get_language
+    from linli.funding.evaluation import call_pack
+    from linli.policy import PolicyPackError
+    from linli.policy.pack import rule_titles
+
+    try:
+        pack = call_pack(application.call)
+    except (PolicyPackError, OSError):
+        return ""
+    rule = next((rule for rule in pack.rules if rule.id == rule_id), None)
+    if rule is None:
+        return ""
+    title_zh, title_en = rule_titles(rule, pack)
+    return title_zh if (get_language() or "zh").startswith("zh") else title_en
+
+
+@register.filter
 def failures_first(findings):
     """Findings with the failed ones first (each group in the pack's order)."""
     return sorted(findings or (), key=lambda finding: bool(finding.get("passed")))

@@ -10,7 +10,10 @@
   L.tileLayer(element.dataset.tiles, { attribution: element.dataset.attribution, maxZoom: 19 }).addTo(map);
   var markers = [];
   points.forEach(function (point) {
-    var marker = L.marker([parseFloat(point.dataset.lat), parseFloat(point.dataset.lon)]).addTo(map);
+    // The project's name is the marker's text for screen readers (Leaflet's default is "Marker").
+    var marker = L.marker([parseFloat(point.dataset.lat), parseFloat(point.dataset.lon)], {
+      alt: point.dataset.name, title: point.dataset.name
+    }).addTo(map);
     var label = document.createElement(point.dataset.url ? "a" : "span");
     label.textContent = point.dataset.name;
     if (point.dataset.url) { label.href = point.dataset.url; }
