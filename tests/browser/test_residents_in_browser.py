@@ -84,7 +84,8 @@ def open_menu(page, label):
     if page.locator("#menu-toggle").is_visible():
         page.click("#menu-toggle")
         page.wait_for_selector(f"#sidebar-menu a:has-text('{label}')", state="visible")
-    with page.expect_navigation():
+    # A page behind the menu may be slow to come on a loaded CI machine (two suites at once).
+    with page.expect_navigation(timeout=90_000):
         page.click(f"#sidebar-menu a:has-text('{label}')")
 
 

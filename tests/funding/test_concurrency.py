@@ -16,6 +16,7 @@ from linli.core.testing import make_tree
 from linli.funding import services
 from linli.funding.choices import ApplicationState, TrancheState
 from linli.funding.models import Ledger, Tranche
+from linli.funding.progress import progress
 from linli.funding.testing import advance, draft, make_actors, open_call
 
 THREADS = 100
@@ -51,6 +52,7 @@ class ConcurrentReleaseTests(TransactionTestCase):
         application = draft(self.actors.street, call, "并发拨付项目")
         advance(self.actors, application, ApplicationState.IN_CONSTRUCTION)
         self.ledger = Ledger.objects.get(application=application)
+        self.application = application
         milestone = application.milestones.get()
         # 100 approved tranches that together ask for 1.5 × the approved subsidy: as if each
         # had been requested and approved on its own while others were still in flight.
@@ -84,8 +86,11 @@ class ConcurrentReleaseTests(TransactionTestCase):
         self.assertEqual(ledger.released_cny, total)
         self.assertEqual(outcomes.count("released"), released.count())
         self.assertGreater(outcomes.count("refused"), 0)
-        # Every tranche that fits was released: headroom left is less than one tranche.
-        self.assertLess(ledger.remaining_cny, self.tranches[0].amount_cny)
+        # Every tranche that fits under what 开工 releases (the pack's cumulative share of the
+        # approved subsidy) was released: the headroom left is less than one tranche.
+        ceiling = progress(self.application).ceiling_now_cny
+        self.assertLessEqual(ledger.released_cny, ceiling)
+        self.assertLess(ceiling - ledger.released_cny, self.tranches[0].amount_cny)
 
     def test_one_tranche_released_by_many_at_once_is_released_once(self):
         tranche = self.tranches[0]
@@ -114,7 +119,9 @@ class ConcurrentRequestTests(TransactionTestCase):
         advance(self.actors, application, ApplicationState.IN_CONSTRUCTION)
         self.ledger = Ledger.objects.get(application=application)
         self.milestone = application.milestones.get()
-        self.amount = (self.ledger.remaining_cny / self.FIT).quantize(
+        self.application = application
+        # Room for FIT requests under what the milestone releases (release by progress).
+        self.amount = (progress(application).headroom_cny / self.FIT).quantize(
             Decimal("0.01"), rounding=ROUND_DOWN
         )
 
@@ -134,7 +141,7 @@ class ConcurrentRequestTests(TransactionTestCase):
         self.assertEqual(outcomes.count("accepted"), self.FIT)
         requested = Tranche.objects.filter(application=self.ledger.application_id)
         total = sum((t.amount_cny for t in requested), Decimal(0))
-        self.assertLessEqual(total, Ledger.objects.get(pk=self.ledger.pk).remaining_cny)
+        self.assertLessEqual(total, progress(self.application).ceiling_now_cny)
 
 
 class LedgerConstraintTests(TransactionTestCase):
