@@ -4,30 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("audit", "0002_append_only_triggers"),
+        ('audit', '0002_append_only_triggers'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="securityevent",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("login", "Login"),
-                    ("login_failed", "Failed login"),
-                    ("lockout", "Account locked"),
-                    ("logout", "Logout"),
-                    ("access_denied", "Access denied"),
-                    ("unlock", "Account unlocked"),
-                    ("password_changed", "Password changed"),
-                    ("password_reset", "Password reset by the administrator"),
-                    ("token_issued", "API token issued"),
-                    ("token_revoked", "API token revoked"),
-                ],
-                db_index=True,
-                max_length=16,
-                verbose_name="event",
-            ),
+            model_name='securityevent',
+            name='kind',
+            field=models.CharField(choices=[('login', 'Login'), ('login_failed', 'Failed login'), ('lockout', 'Account locked'), ('logout', 'Logout'), ('access_denied', 'Access denied'), ('unlock', 'Account unlocked'), ('password_changed', 'Password changed'), ('password_reset', 'Password reset by the administrator'), ('token_issued', 'API token issued'), ('token_revoked', 'API token revoked')], db_index=True, max_length=16, verbose_name='event'),
         ),
     ]

@@ -8,556 +8,143 @@ import linli.registry.validators
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("registry", "0001_initial"),
+        ('registry', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Operator",
+            name='Operator',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=200, verbose_name="name")),
-                (
-                    "uscc",
-                    models.CharField(
-                        max_length=18,
-                        unique=True,
-                        validators=[linli.registry.validators.validate_uscc],
-                        verbose_name="unified social credit code",
-                    ),
-                ),
-                (
-                    "operator_type",
-                    models.CharField(
-                        choices=[
-                            ("enterprise", "Enterprise"),
-                            ("social_organization", "Social organisation"),
-                            ("public_institution", "Public institution"),
-                        ],
-                        max_length=32,
-                        verbose_name="type",
-                    ),
-                ),
-                (
-                    "contact_name",
-                    models.CharField(blank=True, max_length=64, verbose_name="contact person"),
-                ),
-                (
-                    "contact_phone",
-                    models.CharField(blank=True, max_length=32, verbose_name="contact phone"),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200, verbose_name='name')),
+                ('uscc', models.CharField(max_length=18, unique=True, validators=[linli.registry.validators.validate_uscc], verbose_name='unified social credit code')),
+                ('operator_type', models.CharField(choices=[('enterprise', 'Enterprise'), ('social_organization', 'Social organisation'), ('public_institution', 'Public institution')], max_length=32, verbose_name='type')),
+                ('contact_name', models.CharField(blank=True, max_length=64, verbose_name='contact person')),
+                ('contact_phone', models.CharField(blank=True, max_length=32, verbose_name='contact phone')),
             ],
             options={
-                "verbose_name": "operator",
-                "verbose_name_plural": "operators",
-                "ordering": ["name"],
+                'verbose_name': 'operator',
+                'verbose_name_plural': 'operators',
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="CandidateSite",
+            name='CandidateSite',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.CharField(max_length=32, unique=True, verbose_name="site code")),
-                ("name", models.CharField(max_length=200, verbose_name="name")),
-                (
-                    "lon",
-                    models.FloatField(
-                        validators=[
-                            django.core.validators.MinValueValidator(-180),
-                            django.core.validators.MaxValueValidator(180),
-                        ],
-                        verbose_name="longitude",
-                    ),
-                ),
-                (
-                    "lat",
-                    models.FloatField(
-                        validators=[
-                            django.core.validators.MinValueValidator(-90),
-                            django.core.validators.MaxValueValidator(90),
-                        ],
-                        verbose_name="latitude",
-                    ),
-                ),
-                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
-                (
-                    "building_type",
-                    models.CharField(
-                        choices=[
-                            ("idle_factory", "闲置厂房"),
-                            ("warehouse", "仓库"),
-                            ("collective_building", "集体房屋"),
-                            ("commercial", "商业设施"),
-                            ("community_room", "社区用房"),
-                            ("state_owned_property", "国有房产"),
-                            ("other", "其他"),
-                        ],
-                        max_length=32,
-                        verbose_name="building type",
-                    ),
-                ),
-                (
-                    "floor_area_m2",
-                    models.DecimalField(
-                        decimal_places=2,
-                        max_digits=10,
-                        validators=[django.core.validators.MinValueValidator(0)],
-                        verbose_name="floor area (m²)",
-                    ),
-                ),
-                ("floors", models.PositiveSmallIntegerField(default=1, verbose_name="floors")),
-                (
-                    "ownership",
-                    models.CharField(blank=True, max_length=100, verbose_name="ownership"),
-                ),
-                (
-                    "space_source",
-                    models.CharField(
-                        choices=[
-                            ("renovate", "补改"),
-                            ("convert", "转型"),
-                            ("transfer", "划转"),
-                            ("co_build", "配建"),
-                        ],
-                        max_length=16,
-                        verbose_name="space source",
-                    ),
-                ),
-                (
-                    "renovation_cost_cny",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=2,
-                        max_digits=14,
-                        null=True,
-                        validators=[django.core.validators.MinValueValidator(0)],
-                        verbose_name="estimated renovation cost (CNY)",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("available", "Available"),
-                            ("reserved", "Reserved"),
-                            ("used", "Used"),
-                        ],
-                        default="available",
-                        max_length=16,
-                        verbose_name="status",
-                    ),
-                ),
-                ("notes", models.TextField(blank=True, verbose_name="notes")),
-                (
-                    "jurisdiction",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="candidate_sites",
-                        to="registry.jurisdiction",
-                        verbose_name="community",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=32, unique=True, verbose_name='site code')),
+                ('name', models.CharField(max_length=200, verbose_name='name')),
+                ('lon', models.FloatField(validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude')),
+                ('lat', models.FloatField(validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude')),
+                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
+                ('building_type', models.CharField(choices=[('idle_factory', '闲置厂房'), ('warehouse', '仓库'), ('collective_building', '集体房屋'), ('commercial', '商业设施'), ('community_room', '社区用房'), ('state_owned_property', '国有房产'), ('other', '其他')], max_length=32, verbose_name='building type')),
+                ('floor_area_m2', models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(0)], verbose_name='floor area (m²)')),
+                ('floors', models.PositiveSmallIntegerField(default=1, verbose_name='floors')),
+                ('ownership', models.CharField(blank=True, max_length=100, verbose_name='ownership')),
+                ('space_source', models.CharField(choices=[('renovate', '补改'), ('convert', '转型'), ('transfer', '划转'), ('co_build', '配建')], max_length=16, verbose_name='space source')),
+                ('renovation_cost_cny', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='estimated renovation cost (CNY)')),
+                ('status', models.CharField(choices=[('available', 'Available'), ('reserved', 'Reserved'), ('used', 'Used')], default='available', max_length=16, verbose_name='status')),
+                ('notes', models.TextField(blank=True, verbose_name='notes')),
+                ('jurisdiction', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='candidate_sites', to='registry.jurisdiction', verbose_name='community')),
             ],
             options={
-                "verbose_name": "candidate site",
-                "verbose_name_plural": "candidate sites",
-                "ordering": ["code"],
+                'verbose_name': 'candidate site',
+                'verbose_name_plural': 'candidate sites',
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="Compound",
+            name='Compound',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("households", models.PositiveIntegerField(default=0, verbose_name="households")),
-                (
-                    "centroid_lon",
-                    models.FloatField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(-180),
-                            django.core.validators.MaxValueValidator(180),
-                        ],
-                        verbose_name="centroid longitude",
-                    ),
-                ),
-                (
-                    "centroid_lat",
-                    models.FloatField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(-90),
-                            django.core.validators.MaxValueValidator(90),
-                        ],
-                        verbose_name="centroid latitude",
-                    ),
-                ),
-                (
-                    "year_built",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="year built"
-                    ),
-                ),
-                (
-                    "new_estate",
-                    models.BooleanField(default=False, verbose_name="new estate (四同步)"),
-                ),
-                (
-                    "jurisdiction",
-                    models.OneToOneField(
-                        limit_choices_to={"level": "compound"},
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="compound",
-                        to="registry.jurisdiction",
-                        verbose_name="compound",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('households', models.PositiveIntegerField(default=0, verbose_name='households')),
+                ('centroid_lon', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='centroid longitude')),
+                ('centroid_lat', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='centroid latitude')),
+                ('year_built', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='year built')),
+                ('new_estate', models.BooleanField(default=False, verbose_name='new estate (四同步)')),
+                ('jurisdiction', models.OneToOneField(limit_choices_to={'level': 'compound'}, on_delete=django.db.models.deletion.PROTECT, related_name='compound', to='registry.jurisdiction', verbose_name='compound')),
             ],
             options={
-                "verbose_name": "compound",
-                "verbose_name_plural": "compounds",
-                "ordering": ["jurisdiction__path"],
+                'verbose_name': 'compound',
+                'verbose_name_plural': 'compounds',
+                'ordering': ['jurisdiction__path'],
             },
         ),
         migrations.CreateModel(
-            name="Facility",
+            name='Facility',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(max_length=32, unique=True, verbose_name="facility code"),
-                ),
-                ("name", models.CharField(max_length=200, verbose_name="name")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("complex", "综合体"), ("scattered", "插花式")],
-                        max_length=16,
-                        verbose_name="kind",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("planned", "Planned"),
-                            ("under_construction", "Under construction"),
-                            ("operating", "Operating"),
-                            ("suspended", "Suspended"),
-                            ("closed", "Closed"),
-                        ],
-                        default="operating",
-                        max_length=24,
-                        verbose_name="status",
-                    ),
-                ),
-                (
-                    "lon",
-                    models.FloatField(
-                        validators=[
-                            django.core.validators.MinValueValidator(-180),
-                            django.core.validators.MaxValueValidator(180),
-                        ],
-                        verbose_name="longitude",
-                    ),
-                ),
-                (
-                    "lat",
-                    models.FloatField(
-                        validators=[
-                            django.core.validators.MinValueValidator(-90),
-                            django.core.validators.MaxValueValidator(90),
-                        ],
-                        verbose_name="latitude",
-                    ),
-                ),
-                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
-                (
-                    "gross_floor_area_m2",
-                    models.DecimalField(
-                        decimal_places=2,
-                        max_digits=10,
-                        validators=[django.core.validators.MinValueValidator(0)],
-                        verbose_name="gross floor area (m²)",
-                    ),
-                ),
-                (
-                    "resident_activity_area_m2",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=2,
-                        max_digits=10,
-                        null=True,
-                        validators=[django.core.validators.MinValueValidator(0)],
-                        verbose_name="resident activity area (m²)",
-                    ),
-                ),
-                (
-                    "floors_used",
-                    models.PositiveSmallIntegerField(default=1, verbose_name="floors used"),
-                ),
-                ("basement", models.BooleanField(default=False, verbose_name="uses a basement")),
-                (
-                    "operating_model",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("public_built_private_run", "公建民营"),
-                            ("private_run_public_aid", "民办公助"),
-                            ("government_purchase", "政府购买服务"),
-                            ("self_run", "自营"),
-                        ],
-                        max_length=32,
-                        verbose_name="operating model",
-                    ),
-                ),
-                (
-                    "opening_date",
-                    models.DateField(blank=True, null=True, verbose_name="opening date"),
-                ),
-                (
-                    "land_use_grace_expiry",
-                    models.DateField(
-                        blank=True,
-                        help_text="End of the 5-year period without change of land use (121号 三(十)).",
-                        null=True,
-                        verbose_name="land-use grace expiry",
-                    ),
-                ),
-                (
-                    "jurisdiction",
-                    models.ForeignKey(
-                        limit_choices_to={"level": "community"},
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="facilities",
-                        to="registry.jurisdiction",
-                        verbose_name="community",
-                    ),
-                ),
-                (
-                    "operator",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="facilities",
-                        to="registry.operator",
-                        verbose_name="operator",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=32, unique=True, verbose_name='facility code')),
+                ('name', models.CharField(max_length=200, verbose_name='name')),
+                ('kind', models.CharField(choices=[('complex', '综合体'), ('scattered', '插花式')], max_length=16, verbose_name='kind')),
+                ('status', models.CharField(choices=[('planned', 'Planned'), ('under_construction', 'Under construction'), ('operating', 'Operating'), ('suspended', 'Suspended'), ('closed', 'Closed')], default='operating', max_length=24, verbose_name='status')),
+                ('lon', models.FloatField(validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude')),
+                ('lat', models.FloatField(validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude')),
+                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
+                ('gross_floor_area_m2', models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(0)], verbose_name='gross floor area (m²)')),
+                ('resident_activity_area_m2', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='resident activity area (m²)')),
+                ('floors_used', models.PositiveSmallIntegerField(default=1, verbose_name='floors used')),
+                ('basement', models.BooleanField(default=False, verbose_name='uses a basement')),
+                ('operating_model', models.CharField(blank=True, choices=[('public_built_private_run', '公建民营'), ('private_run_public_aid', '民办公助'), ('government_purchase', '政府购买服务'), ('self_run', '自营')], max_length=32, verbose_name='operating model')),
+                ('opening_date', models.DateField(blank=True, null=True, verbose_name='opening date')),
+                ('land_use_grace_expiry', models.DateField(blank=True, help_text='End of the 5-year period without change of land use (121号 三(十)).', null=True, verbose_name='land-use grace expiry')),
+                ('jurisdiction', models.ForeignKey(limit_choices_to={'level': 'community'}, on_delete=django.db.models.deletion.PROTECT, related_name='facilities', to='registry.jurisdiction', verbose_name='community')),
+                ('operator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='facilities', to='registry.operator', verbose_name='operator')),
             ],
             options={
-                "verbose_name": "facility",
-                "verbose_name_plural": "facilities",
-                "ordering": ["code"],
+                'verbose_name': 'facility',
+                'verbose_name_plural': 'facilities',
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="Community",
+            name='Community',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("households", models.PositiveIntegerField(default=0, verbose_name="households")),
-                ("population", models.PositiveIntegerField(default=0, verbose_name="population")),
-                ("aged_0_2", models.PositiveIntegerField(default=0, verbose_name="aged 0–2")),
-                ("aged_3_5", models.PositiveIntegerField(default=0, verbose_name="aged 3–5")),
-                ("aged_6_12", models.PositiveIntegerField(default=0, verbose_name="aged 6–12")),
-                ("aged_60_plus", models.PositiveIntegerField(default=0, verbose_name="aged 60+")),
-                ("aged_80_plus", models.PositiveIntegerField(default=0, verbose_name="aged 80+")),
-                (
-                    "service_area_m2",
-                    models.DecimalField(
-                        decimal_places=2,
-                        default=0,
-                        max_digits=10,
-                        validators=[django.core.validators.MinValueValidator(0)],
-                        verbose_name="community service facility area (m²)",
-                    ),
-                ),
-                (
-                    "boundary",
-                    models.JSONField(
-                        blank=True, null=True, verbose_name="boundary (GeoJSON, WGS 84)"
-                    ),
-                ),
-                (
-                    "centroid_lon",
-                    models.FloatField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(-180),
-                            django.core.validators.MaxValueValidator(180),
-                        ],
-                        verbose_name="centroid longitude",
-                    ),
-                ),
-                (
-                    "centroid_lat",
-                    models.FloatField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(-90),
-                            django.core.validators.MaxValueValidator(90),
-                        ],
-                        verbose_name="centroid latitude",
-                    ),
-                ),
-                ("pilot", models.BooleanField(default=False, verbose_name="pilot community")),
-                (
-                    "jurisdiction",
-                    models.OneToOneField(
-                        limit_choices_to={"level": "community"},
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="community",
-                        to="registry.jurisdiction",
-                        verbose_name="community",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('households', models.PositiveIntegerField(default=0, verbose_name='households')),
+                ('population', models.PositiveIntegerField(default=0, verbose_name='population')),
+                ('aged_0_2', models.PositiveIntegerField(default=0, verbose_name='aged 0–2')),
+                ('aged_3_5', models.PositiveIntegerField(default=0, verbose_name='aged 3–5')),
+                ('aged_6_12', models.PositiveIntegerField(default=0, verbose_name='aged 6–12')),
+                ('aged_60_plus', models.PositiveIntegerField(default=0, verbose_name='aged 60+')),
+                ('aged_80_plus', models.PositiveIntegerField(default=0, verbose_name='aged 80+')),
+                ('service_area_m2', models.DecimalField(decimal_places=2, default=0, max_digits=10, validators=[django.core.validators.MinValueValidator(0)], verbose_name='community service facility area (m²)')),
+                ('boundary', models.JSONField(blank=True, null=True, verbose_name='boundary (GeoJSON, WGS 84)')),
+                ('centroid_lon', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='centroid longitude')),
+                ('centroid_lat', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='centroid latitude')),
+                ('pilot', models.BooleanField(default=False, verbose_name='pilot community')),
+                ('jurisdiction', models.OneToOneField(limit_choices_to={'level': 'community'}, on_delete=django.db.models.deletion.PROTECT, related_name='community', to='registry.jurisdiction', verbose_name='community')),
             ],
             options={
-                "verbose_name": "community",
-                "verbose_name_plural": "communities",
-                "ordering": ["jurisdiction__path"],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("aged_80_plus__lte", models.F("aged_60_plus")),
-                            ("aged_60_plus__lte", models.F("population")),
-                        ),
-                        name="community_age_groups_within_population",
-                    )
-                ],
+                'verbose_name': 'community',
+                'verbose_name_plural': 'communities',
+                'ordering': ['jurisdiction__path'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('aged_80_plus__lte', models.F('aged_60_plus')), ('aged_60_plus__lte', models.F('population'))), name='community_age_groups_within_population')],
             },
         ),
         migrations.CreateModel(
-            name="FacilityFunction",
+            name='FacilityFunction',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "scenario",
-                    models.CharField(
-                        choices=[
-                            ("elderly_care", "养老服务"),
-                            ("infant_care", "婴幼儿托育"),
-                            ("child_afterschool", "儿童托管"),
-                            ("community_meals", "社区助餐"),
-                            ("home_services", "家政便民"),
-                            ("health", "健康服务"),
-                            ("fitness", "体育健身"),
-                            ("culture_leisure", "文化休闲"),
-                            ("child_play", "儿童游憩"),
-                        ],
-                        max_length=32,
-                        verbose_name="scenario",
-                    ),
-                ),
-                (
-                    "category",
-                    models.CharField(
-                        choices=[
-                            ("basic_public", "基本公共服务类"),
-                            ("inclusive", "普惠非基本公共服务类"),
-                            ("commercial", "便民商业类"),
-                        ],
-                        max_length=16,
-                        verbose_name="category",
-                    ),
-                ),
-                (
-                    "floor_area_m2",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=2,
-                        max_digits=10,
-                        null=True,
-                        validators=[django.core.validators.MinValueValidator(0)],
-                        verbose_name="floor area (m²)",
-                    ),
-                ),
-                ("beds", models.PositiveIntegerField(default=0, verbose_name="beds")),
-                (
-                    "nursing_beds",
-                    models.PositiveIntegerField(default=0, verbose_name="nursing beds"),
-                ),
-                (
-                    "respite_beds",
-                    models.PositiveIntegerField(default=0, verbose_name="respite beds"),
-                ),
-                (
-                    "infant_slots",
-                    models.PositiveIntegerField(default=0, verbose_name="infant slots"),
-                ),
-                (
-                    "afterschool_places",
-                    models.PositiveIntegerField(default=0, verbose_name="after-school places"),
-                ),
-                (
-                    "canteen_seats",
-                    models.PositiveIntegerField(default=0, verbose_name="canteen seats"),
-                ),
-                (
-                    "opening_hours",
-                    models.CharField(blank=True, max_length=100, verbose_name="opening hours"),
-                ),
-                (
-                    "facility",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="functions",
-                        to="registry.facility",
-                        verbose_name="facility",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('scenario', models.CharField(choices=[('elderly_care', '养老服务'), ('infant_care', '婴幼儿托育'), ('child_afterschool', '儿童托管'), ('community_meals', '社区助餐'), ('home_services', '家政便民'), ('health', '健康服务'), ('fitness', '体育健身'), ('culture_leisure', '文化休闲'), ('child_play', '儿童游憩')], max_length=32, verbose_name='scenario')),
+                ('category', models.CharField(choices=[('basic_public', '基本公共服务类'), ('inclusive', '普惠非基本公共服务类'), ('commercial', '便民商业类')], max_length=16, verbose_name='category')),
+                ('floor_area_m2', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='floor area (m²)')),
+                ('beds', models.PositiveIntegerField(default=0, verbose_name='beds')),
+                ('nursing_beds', models.PositiveIntegerField(default=0, verbose_name='nursing beds')),
+                ('respite_beds', models.PositiveIntegerField(default=0, verbose_name='respite beds')),
+                ('infant_slots', models.PositiveIntegerField(default=0, verbose_name='infant slots')),
+                ('afterschool_places', models.PositiveIntegerField(default=0, verbose_name='after-school places')),
+                ('canteen_seats', models.PositiveIntegerField(default=0, verbose_name='canteen seats')),
+                ('opening_hours', models.CharField(blank=True, max_length=100, verbose_name='opening hours')),
+                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='functions', to='registry.facility', verbose_name='facility')),
             ],
             options={
-                "verbose_name": "facility function",
-                "verbose_name_plural": "facility functions",
-                "ordering": ["facility", "scenario"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("facility", "scenario"), name="one_function_per_scenario"
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("nursing_beds__lte", models.F("beds")),
-                            ("respite_beds__lte", models.F("beds")),
-                        ),
-                        name="special_beds_within_beds",
-                    ),
-                ],
+                'verbose_name': 'facility function',
+                'verbose_name_plural': 'facility functions',
+                'ordering': ['facility', 'scenario'],
+                'constraints': [models.UniqueConstraint(fields=('facility', 'scenario'), name='one_function_per_scenario'), models.CheckConstraint(condition=models.Q(('nursing_beds__lte', models.F('beds')), ('respite_beds__lte', models.F('beds'))), name='special_beds_within_beds')],
             },
         ),
     ]
