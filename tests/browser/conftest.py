@@ -90,3 +90,15 @@ def click_menu(page, entry: str) -> None:
     if page.locator("#menu-toggle").is_visible():
         page.click("#menu-toggle")
     page.locator(f"#sidebar-menu {entry}").first.click()
+
+
+def pick_node(page, field: str, name: str) -> None:
+    """Choose a jurisdiction in the picker as a person does: type part of its name, then
+    选择 on its row. ``field``: the form field's id (``id_area``)."""
+    page.fill(f"#{field}-search", name)
+    row = page.locator(f"#{field}-results li").filter(has=page.locator("strong", has_text=name))
+    row.first.locator(".tree-picker-choose").click()
+    page.wait_for_function(
+        "([field, name]) => document.getElementById(field).selectedOptions[0]?.text.endsWith(name)",
+        arg=[field, name],
+    )

@@ -13,7 +13,7 @@ from django_otp.oath import totp
 
 from linli.accounts.roles import Role
 from linli.core.testing import make_tree, make_user
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import pick_node, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,7 +53,7 @@ def test_an_official_is_onboarded_by_two_administrators_and_sets_up_two_factor(
     page.fill("#id_username", "jia-wang")
     page.fill("#id_display_name", "甲街道王科长")
     page.select_option("#id_role", "street_officer")
-    page.select_option("#id_jurisdiction", label=tree.street_a.name)
+    pick_node(page, "id_jurisdiction", tree.street_a.name)
     page.click("form.card button[type=submit]")
     first_half = page.inner_text("#half-code")
     screenshot("accounts-01-system-admin-first-half")

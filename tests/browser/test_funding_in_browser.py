@@ -10,7 +10,7 @@ from linli.core.testing import make_tree
 from linli.funding import services
 from linli.funding.models import Application
 from linli.funding.testing import PDF_BYTES, make_actors
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import pick_node, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,7 +52,7 @@ def test_whole_funding_flow_through_each_role(live_server, page, screenshot, wor
     page.click("table tbody a")
     page.click("#apply")
     page.fill("#id_name", "甲街道社区服务综合体")
-    page.select_option("#id_community", str(tree.community_a.pk))
+    pick_node(page, "id_community", tree.community_a.name)
     page.select_option("#id_kind", "complex")
     page.select_option("#id_construction", "stock_conversion")
     page.select_option("#id_space_source", "convert")

@@ -6,7 +6,7 @@ from django.test import override_settings
 from linli.accounts.roles import Role
 from linli.core.testing import make_tree, make_user
 from linli.registry.testing import make_registry
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import pick_node, sign_in
 from tests.plans.network import NETWORK
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,7 +23,7 @@ def district_officer():
 def test_diagnosis_from_the_page(live_server, page, screenshot, district_officer):
     sign_in(page, live_server.url, district_officer.username)
     page.goto(f"{live_server.url}/plans/diagnoses/")
-    page.select_option("#id_area", label="测试区")
+    pick_node(page, "id_area", "测试区")
     page.click("button:has-text('运行诊断')")
     page.wait_for_selector("#diagnosis-table")
     page.wait_for_selector("#diagnosis-map[data-painted='elderly_care']")

@@ -16,7 +16,7 @@ from linli.operations.testing import make_operations
 from linli.residents import bookings
 from linli.residents.models import Session
 from linli.residents.testing import last_code, make_compound, sign_up
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import pick_node, sign_in
 from tests.plans.network import NETWORK
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -220,7 +220,7 @@ def test_a_service_from_publication_to_the_diagnosis_on_a_phone(live_server, pho
     # The street runs its next gap diagnosis: the rating is there.
     sign_in(page, base, world["street"].username)
     open_menu(page, "缺口诊断")
-    page.select_option("#id_area", label="甲街道")
+    pick_node(page, "id_area", "甲街道")
     page.click("button:has-text('运行诊断')")
     page.wait_for_selector("#use-and-satisfaction")
     use = page.inner_text("#use-and-satisfaction")

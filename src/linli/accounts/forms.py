@@ -17,6 +17,7 @@ from linli.accounts.services import (
 from linli.core.permissions import restrict
 from linli.registry.forms import StyledFormMixin
 from linli.registry.models import Jurisdiction
+from linli.registry.picker import use_tree_picker
 
 ORDINARY_ROLES = [
     (value, label) for value, label in Role.choices if value not in ADMINISTRATOR_ROLES
@@ -32,6 +33,7 @@ class _ScopedAccountForm(StyledFormMixin, forms.ModelForm):
             self.fields["role"].choices = ORDINARY_ROLES
         if "jurisdiction" in self.fields:
             self.fields["jurisdiction"].queryset = restrict(Jurisdiction.objects.all(), actor)
+            use_tree_picker(self.fields["jurisdiction"])
 
 
 class AccountCreateForm(_ScopedAccountForm):

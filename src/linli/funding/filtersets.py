@@ -24,7 +24,9 @@ class CallFilterSet(django_filters.FilterSet):
 class ApplicationFilterSet(django_filters.FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains", label=_("project name"))
     state = django_filters.ChoiceFilter(choices=ApplicationState.choices, label=_("state"))
-    call = django_filters.ModelChoiceFilter(queryset=Call.objects.all(), label=_("call"))
+    call = django_filters.ModelChoiceFilter(
+        queryset=Call.objects.defer("policy_snapshot"), label=_("call")
+    )
 
     class Meta:
         model = Application

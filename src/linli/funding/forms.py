@@ -21,6 +21,7 @@ from linli.funding.services import APPLICATION_FIELDS, document_for
 from linli.policy import list_packs
 from linli.registry.forms import StyledFormMixin
 from linli.registry.models import CandidateSite, Jurisdiction, Level, Operator
+from linli.registry.picker import use_tree_picker
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _TEXT = forms.Textarea(attrs={"rows": 3})
@@ -67,6 +68,7 @@ class ApplicationForm(StyledFormMixin, forms.ModelForm):
         self.fields["operating_model"].required = False
         communities = Jurisdiction.objects.filter(level=Level.COMMUNITY)
         self.fields["community"].queryset = restrict(communities, user)
+        use_tree_picker(self.fields["community"], Level.COMMUNITY)
         self.fields["site"].queryset = restrict(CandidateSite.objects.all(), user)
         self.fields["operator"].queryset = Operator.objects.order_by("name")
         # 121号 三(八): one amount per funding channel of the call's pack.

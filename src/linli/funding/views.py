@@ -143,7 +143,19 @@ class ApplicationListView(RestrictedListView):
     )
 
     def get_queryset(self):
-        return super().get_queryset().select_related("call", "jurisdiction")
+        # The list shows none of the documents kept as JSON (the call's pinned pack is large).
+        return (
+            super()
+            .get_queryset()
+            .select_related("call", "jurisdiction")
+            .defer(
+                "evaluation",
+                "planning_evidence",
+                "overrides",
+                "funding_mix",
+                "call__policy_snapshot",
+            )
+        )
 
 
 def _function_formset(data=None, initial=None):

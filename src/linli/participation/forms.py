@@ -12,6 +12,7 @@ from linli.participation.models import SurveyResponse
 from linli.policy import vocabulary
 from linli.registry.forms import StyledFormMixin
 from linli.registry.models import Jurisdiction, Level
+from linli.registry.picker import use_tree_picker
 
 
 class SurveyForm(StyledFormMixin, forms.Form):
@@ -35,6 +36,7 @@ class SurveyForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         areas = Jurisdiction.objects.filter(level__in=[Level.STREET, Level.COMMUNITY])
         self.fields["jurisdiction"].queryset = restrict(areas, user).order_by("path")
+        use_tree_picker(self.fields["jurisdiction"], Level.STREET, Level.COMMUNITY)
         self.fields["jurisdiction"].initial = user.jurisdiction_id
         self.fields["scenarios"].choices = choices(vocabulary.SCENARIOS)
         self.fields["scenarios"].initial = list(vocabulary.SCENARIOS)
@@ -128,5 +130,6 @@ class CodesForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
+        use_tree_picker(self.fields["community"], Level.COMMUNITY)
         if communities.count() == 1:
             self.fields["community"].initial = communities.first().pk

@@ -10,6 +10,7 @@ from linli.participation.selectors import surveys_for_planning
 from linli.policy import DEFAULT_POLICY, list_packs, vocabulary
 from linli.registry.forms import StyledFormMixin
 from linli.registry.models import Jurisdiction, Level
+from linli.registry.picker import use_tree_picker
 
 
 class DiagnosisForm(StyledFormMixin, forms.Form):
@@ -28,6 +29,7 @@ class DiagnosisForm(StyledFormMixin, forms.Form):
         self.fields["survey"].queryset = surveys_for_planning(user)
         areas = Jurisdiction.objects.filter(level__in=[Level.CITY, Level.DISTRICT, Level.STREET])
         self.fields["area"].queryset = restrict(areas, user)
+        use_tree_picker(self.fields["area"], Level.CITY, Level.DISTRICT, Level.STREET)
         if self.fields["area"].queryset.filter(pk=user.jurisdiction_id).exists():
             self.fields["area"].initial = user.jurisdiction_id  # most runs are of one's own area
         chinese = (get_language() or "").startswith("zh")

@@ -9,6 +9,7 @@ adds its own directories with the ``LINLI_POLICY_PATH`` environment variable.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -348,19 +349,29 @@ def load_snapshot(snapshot: Mapping[str, Any]) -> PolicyPack:
         When the snapshot is malformed or its content does not match its version hash.
     """
     try:
-        files = {str(name): str(text) for name, text in snapshot["files"]}
-        first = snapshot["files"][0]
+        files = tuple((str(name), str(text)) for name, text in snapshot["files"])
+        version = snapshot.get("version")
+        if not files or not isinstance(version, str | None):
+            raise ValueError("no files, or a version that is not a hash")
     except (KeyError, IndexError, TypeError, ValueError) as error:
         raise PolicyPackError(f"policy snapshot: malformed ({error!r})") from None
+    return _snapshot_pack(files, version)
+
+
+@functools.lru_cache(maxsize=64)
+def _snapshot_pack(files: tuple[tuple[str, str], ...], version: str | None) -> PolicyPack:
+    """A snapshot's pack, parsed and validated once per process: packs are immutable and a
+    page shows several figures of the same call's pack."""
+    texts = dict(files)
 
     def find(pack_id: str) -> tuple[str, str]:
         name = f"{pack_id}.toml"
-        if name not in files:
+        if name not in texts:
             raise PolicyPackError(f"policy snapshot: has no parent pack {pack_id!r}")
-        return name, files[name]
+        return name, texts[name]
 
-    pack = _load((str(first[0]), str(first[1])), find)
-    if snapshot.get("version") not in (None, pack.version):
+    pack = _load(files[0], find)
+    if version not in (None, pack.version):
         raise PolicyPackError(f"policy snapshot {pack.id}: content does not match its version")
     return pack
 

@@ -15,6 +15,7 @@ from linli.registry.models import (
     Level,
     Operator,
 )
+from linli.registry.picker import TreePicker
 
 
 class JurisdictionFilterSet(django_filters.FilterSet):
@@ -42,6 +43,7 @@ class _WithinFilterSet(django_filters.FilterSet):
         queryset=_areas_in_scope,
         method="filter_within",
         label=_("Within"),
+        widget=TreePicker(levels=(Level.DISTRICT, Level.STREET)),
     )
 
     def filter_within(self, queryset, name, node):

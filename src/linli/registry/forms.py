@@ -13,6 +13,7 @@ from linli.registry.models import (
     Level,
     Operator,
 )
+from linli.registry.picker import use_tree_picker
 from linli.registry.pilots import may_designate_pilots
 
 
@@ -60,6 +61,7 @@ class ScopedModelForm(StyledFormMixin, forms.ModelForm):
         if "jurisdiction" in self.fields:
             nodes = Jurisdiction.objects.filter(level=self.node_level)
             self.fields["jurisdiction"].queryset = restrict(nodes, user)
+            use_tree_picker(self.fields["jurisdiction"], self.node_level)
 
 
 class CommunityForm(ScopedModelForm):
@@ -98,6 +100,7 @@ class CompoundForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         communities = Jurisdiction.objects.filter(level=Level.COMMUNITY)
         self.fields["community"].queryset = restrict(communities, user)
+        use_tree_picker(self.fields["community"], Level.COMMUNITY)
         self.order_fields(["community", "name"])
         if self.instance.pk is not None:
             node = self.instance.jurisdiction

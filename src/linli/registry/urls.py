@@ -25,6 +25,7 @@ urlpatterns = [
     path(
         "jurisdictions/<int:pk>/add/", views.jurisdiction_add_child, name="jurisdiction_add_child"
     ),
+    path("jurisdictions/pick/", views.jurisdiction_pick, name="jurisdiction_pick"),
     path("jurisdictions/<int:pk>/edit/", views.jurisdiction_edit, name="jurisdiction_edit"),
     *_crud(
         "communities",

@@ -25,6 +25,7 @@ from linli.registry.models import (
     Operator,
     parent_path,
 )
+from linli.registry.picker import pick_nodes
 
 
 class JurisdictionListView(RestrictedListView):
@@ -282,6 +283,21 @@ def map_data(request, layer: str):
     except KeyError:
         raise Http404 from None
     return JsonResponse(collection)
+
+
+@login_required
+def jurisdiction_pick(request):
+    """A page of the jurisdiction tree for the picker: matches of ``q`` or ``parent``'s
+    children, within the user's scope (linli.registry.picker)."""
+    levels = tuple(v for v in request.GET.get("levels", "").split(",") if v in LEVEL_ORDER)
+    parent = request.GET.get("parent", "")
+    nodes, more = pick_nodes(
+        request.user,
+        query=request.GET.get("q", "")[:100],
+        levels=levels,
+        parent=int(parent) if parent.isdigit() else None,
+    )
+    return JsonResponse({"results": [node.as_json() for node in nodes], "more": more})
 
 
 # --- Create and edit ---------------------------------------------------------------------

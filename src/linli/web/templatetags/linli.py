@@ -9,6 +9,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from linli.core.tables import render_rows
 from linli.core.vocabulary import label
 from linli.policy import vocabulary
 
@@ -188,3 +189,9 @@ def percent(rate) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return rate
     return f"{value:f}%"
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, table):
+    """The rows of a django-tables2 table's current page, rendered in one pass."""
+    return render_rows(table, context)
