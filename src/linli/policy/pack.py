@@ -334,10 +334,36 @@ def load_pack(pack: str | os.PathLike[str]) -> PolicyPack:
         dirs = search_path()
         path = _find(str(pack), dirs)
 
-    def find(pack_id: str) -> tuple[str, str]:
-        return _file_text(_find(pack_id, dirs))
+    key = (str(path), dirs)
+    cached = _LOADED.get(key)
+    if cached is not None and cached[1] == _stamps(cached[2], dirs):
+        return cached[0]
+    read = [path]
 
-    return _load(_file_text(path), find)
+    def find(pack_id: str) -> tuple[str, str]:
+        read.append(_find(pack_id, dirs))
+        return _file_text(read[-1])
+
+    loaded = _load(_file_text(path), find)
+    _LOADED[key] = (loaded, _stamps(read, dirs), tuple(read))
+    return loaded
+
+
+# Packs as loaded, with the files they were read from: a page names several packs, and
+# parsing and validating TOML each time is most of a detail page's time. A changed, added or
+# removed file (its size and time, or its directory's time) loads the pack again.
+_LOADED: dict[tuple, tuple[PolicyPack, tuple, tuple[Path, ...]]] = {}
+
+
+def _stamps(files, dirs) -> tuple:
+    def stamp(path: Path):
+        try:
+            status = path.stat()
+        except OSError:
+            return None
+        return status.st_mtime_ns, status.st_size
+
+    return tuple(stamp(Path(p)) for p in (*files, *dirs))
 
 
 def load_snapshot(snapshot: Mapping[str, Any]) -> PolicyPack:

@@ -1,6 +1,8 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.vocabulary import label
+from linli.policy.vocabulary import SCENARIOS
 from linli.registry.models import (
     CandidateSite,
     Community,
@@ -109,7 +111,9 @@ class FacilityTable(tables.Table):
         attrs = _ATTRS
 
     def render_scenarios(self, record):
-        return "、".join(str(f.get_scenario_display()) for f in record.functions.all())
+        # The label straight from the vocabulary: get_scenario_display() hashes every lazy
+        # choice label on each call, a tenth of the page's time at 50 rows.
+        return "、".join(label(SCENARIOS, f.scenario) for f in record.functions.all())
 
 
 class CandidateSiteTable(tables.Table):
