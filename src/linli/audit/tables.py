@@ -2,10 +2,11 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from linli.audit.models import AuditRecord, SecurityEvent
+from linli.core.tables import LocalTimeColumn
 
 
 class AuditRecordTable(tables.Table):
-    time = tables.DateTimeColumn(format="Y-m-d H:i:s")
+    time = LocalTimeColumn(seconds=True)
     # The stored code names, shown by their labels (linli.audit.labels).
     transition = tables.Column(accessor="transition_label", verbose_name=_("transition"))
     object_type = tables.Column(
@@ -30,7 +31,7 @@ class AuditRecordTable(tables.Table):
 
 
 class SecurityEventTable(tables.Table):
-    time = tables.DateTimeColumn(format="Y-m-d H:i:s")
+    time = LocalTimeColumn(seconds=True)
     detail = tables.Column(accessor="detail_text", verbose_name=_("detail"), orderable=False)
     username = tables.Column(verbose_name=_("username"), attrs={"td": {"translate": "no"}})
 

@@ -12,10 +12,11 @@ template's plus each cell's column header as ``data-label`` (the phone's cards);
 
 from __future__ import annotations
 
+import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.template.base import render_value_in_context
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2 import A
@@ -132,3 +133,15 @@ def render_rows(table, context) -> SafeString:
             )
         rows.append(format_html("<tr {}>{}</tr>", row.attrs.as_html(), mark_safe("".join(cells))))
     return mark_safe("\n".join(rows))
+
+
+class LocalTimeColumn(tables.Column):
+    """A date and time in the server's zone as ``2026-12-05 09:30``: formatted by ``strftime``
+    because Django's localised date filter costs 0.2 ms a cell, half a list page's rows."""
+
+    def __init__(self, *args, seconds: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pattern = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
+
+    def render(self, value):
+        return timezone.localtime(value).strftime(self.pattern)

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.tables import LocalTimeColumn
 from linli.funding.models import Application, Call, Review, SubsidyApproval, Tranche
 
 _ATTRS = {"class": "table table-vcenter card-table table-sm"}
@@ -17,6 +18,7 @@ class CallTable(tables.Table):
 
 class ApplicationTable(tables.Table):
     name = tables.Column(linkify=True)
+    updated_at = LocalTimeColumn()
     public_status = tables.Column(
         verbose_name=_("public status"), accessor="get_public_status_display", orderable=False
     )
