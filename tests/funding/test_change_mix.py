@@ -12,7 +12,7 @@ from linli.audit.models import AuditAction, AuditRecord
 from linli.funding import services
 from linli.funding.choices import ApplicationState
 from linli.funding.letters import supplementary_letter_html
-from linli.funding.models import Application, FundReport, SupplementaryApproval
+from linli.funding.models import Application, ChangeRequest, FundReport, SupplementaryApproval
 from linli.funding.testing import CallTestCase, advance, draft, mix_adding_up_to
 
 S = ApplicationState
@@ -160,3 +160,18 @@ class ChangeMixTests(CallTestCase):
             self.change(second, "5000000")
         with self.assertRaisesMessage(ValidationError, "cannot draw it twice"):
             self.approve(pending)
+
+    def test_a_change_from_before_mixes_were_kept(self):
+        application = self.funded("旧变更")
+        waiting = self.change(application, "5000000")
+        ChangeRequest.objects.filter(pk=waiting.pk).update(funding_mix={}, report_funding_mix={})
+        waiting.refresh_from_db()
+        message = self.refused("funding_mix", lambda: self.approve(waiting))
+        self.assertIn("new total investment is 5000000.00 CNY", message)
+        # an approved one: its letter reads as it was issued, without a mix
+        approved = self.change(application, "5000000")
+        self.approve(approved, "补2")
+        ChangeRequest.objects.filter(pk=approved.pk).update(funding_mix={}, report_funding_mix={})
+        letter = supplementary_letter_html(SupplementaryApproval.objects.get(change=approved))
+        self.assertNotIn("资金来源", letter)
+        self.assertIn("三、已下达资金", letter)

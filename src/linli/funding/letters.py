@@ -125,8 +125,11 @@ def supplementary_letter_html(supplement: SupplementaryApproval) -> str:
 
 
 def _mixes(supplement: SupplementaryApproval) -> dict:
-    """The funding mix before → after (121号 三(八)); the 概算's own only where it differs."""
+    """The funding mix before → after (121号 三(八)); the 概算's own only where it differs.
+    A letter issued before changes carried a mix reads as it did."""
     change, call = supplement.change, supplement.application.call
+    if not change.funding_mix:
+        return {"mix": None, "report_mix": None}
     project = (supplement.previous_funding_mix, change.funding_mix)
     report = (supplement.previous_report_funding_mix, change.report_funding_mix)
     return {
