@@ -24,6 +24,7 @@ from linli.funding.testing import (
     document,
     draft,
     milestone_evidence,
+    mix_adding_up_to,
     open_call,
 )
 from tests.funding.base import FundingWorld
@@ -127,6 +128,7 @@ class ChangeRequestTests(CallTestCase):
             total_investment_cny=total,
             gross_floor_area_m2=application.gross_floor_area_m2,
             functions=rows,
+            funding_mix=mix_adding_up_to(application.funding_mix, total),
         )
 
     def test_a_cost_saving_lowers_the_subsidy_and_the_ledger_and_issues_a_supplement(self):
@@ -556,6 +558,7 @@ class SupplementaryLetterView(FundingWorld):
             reason="增加投资",
             total_investment_cny=Decimal("5200000"),
             gross_floor_area_m2=Decimal("1000"),
+            funding_mix=mix_adding_up_to(SAMPLE_FIELDS["funding_mix"], "5200000"),
         )
         services.change_request_decide(
             actor=cls.actors.city_admin, change=change, approve=True, letter_no="补1"

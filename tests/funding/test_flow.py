@@ -17,6 +17,7 @@ from linli.funding.testing import (
     advance,
     draft,
     make_actors,
+    mix_adding_up_to,
     open_call,
 )
 from linli.registry.testing import make_registry
@@ -149,6 +150,7 @@ class WholeFlowTests(CallTestCase):
             reason="缩减面积",
             total_investment_cny=Decimal("4000000"),
             gross_floor_area_m2=Decimal("500"),
+            funding_mix=mix_adding_up_to(application.funding_mix, "4000000"),
         )
         self.assertFalse(bad.eligible)  # functions 900 m² no longer fit in 500 m²
         with self.assertRaises(ValidationError):
@@ -159,6 +161,7 @@ class WholeFlowTests(CallTestCase):
             reason="增加投资",
             total_investment_cny=Decimal("5500000"),
             gross_floor_area_m2=Decimal("1000"),
+            funding_mix=mix_adding_up_to(application.funding_mix, "5500000"),
         )
         self.assertTrue(good.eligible)
         services.change_request_decide(

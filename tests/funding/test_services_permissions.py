@@ -15,7 +15,13 @@ from linli.audit.models import AuditRecord
 from linli.funding import services
 from linli.funding.choices import ApplicationState, AttachmentKind, MilestoneKind, ReviewDecision
 from linli.funding.models import Application, Call, Tranche
-from linli.funding.testing import document, milestone_evidence, upload
+from linli.funding.testing import (
+    SAMPLE_FIELDS,
+    document,
+    milestone_evidence,
+    mix_adding_up_to,
+    upload,
+)
 from tests.funding.base import FundingWorld
 
 S = ApplicationState
@@ -349,6 +355,7 @@ class ChangeRequestCreate(Bases.ServiceFourWay):
             reason="增加投资",
             total_investment_cny=Decimal("5200000"),
             gross_floor_area_m2=Decimal("1000"),
+            funding_mix=mix_adding_up_to(SAMPLE_FIELDS["funding_mix"], "5200000"),
         )
 
 
@@ -365,6 +372,7 @@ class ChangeRequestDecide(Bases.ServiceFourWay):
             reason="增加投资",
             total_investment_cny=Decimal("5200000"),
             gross_floor_area_m2=Decimal("1000"),
+            funding_mix=mix_adding_up_to(SAMPLE_FIELDS["funding_mix"], "5200000"),
         )
 
     def act(self, user):

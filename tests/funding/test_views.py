@@ -14,7 +14,16 @@ from linli.core.testing import ViewTestCases, xlsx_rows
 from linli.funding import services
 from linli.funding.choices import ApplicationState, AttachmentKind, ReviewDecision, TrancheState
 from linli.funding.models import Application, Call, ChangeRequest, Tranche
-from linli.funding.testing import advance, document, draft, make_actors, open_call, upload
+from linli.funding.testing import (
+    SAMPLE_FIELDS,
+    advance,
+    document,
+    draft,
+    make_actors,
+    mix_adding_up_to,
+    open_call,
+    upload,
+)
 from linli.registry.testing import make_registry
 from tests.funding.base import FundingWorld
 
@@ -367,10 +376,32 @@ class ChangeView(Actions.Base):
             for key, value in row.items():
                 if value is not None:
                     data[f"functions-{index}-{key}"] = str(value)
+        # 121号 三(八): the project's channels, adding up to the new total investment
+        for code, amount in mix_adding_up_to(self.application.funding_mix, "5300000").items():
+            data[f"mix-{code}"] = str(amount)
         return data
 
     def check_done(self):
-        self.assertTrue(self.application.changes.get().eligible)
+        change = self.application.changes.get()
+        self.assertTrue(change.eligible)
+        self.assertEqual(change.funding_mix["district_fiscal"], "2350000.00")
+        # the 概算 (5 000 000) is not the new total: the report keeps its own mix
+        self.assertEqual(change.report_funding_mix, self.application.fund_report.funding_mix)
+
+    def test_the_form_shows_the_mix_and_names_the_field_when_it_does_not_add_up(self):
+        self.client.force_login(self.permitted)
+        page = self.client.get(self.url()).content.decode()
+        self.assertIn('name="mix-district_fiscal"', page)
+        self.assertIn('value="2050000.00"', page)  # pre-filled with the current mix
+        self.assertIn('name="report_mix-district_fiscal"', page)
+        data = {**self.data(), "mix-district_fiscal": "2050000"}  # the old amount
+        for language, message in (
+            ("zh-hans", "而变更后总投资为 5300000 元：请填写全部资金渠道"),
+            ("en", "but the new total investment is 5300000 CNY: record every channel"),
+        ):
+            page = self.client.post(self.url(), data, HTTP_ACCEPT_LANGUAGE=language)
+            self.assertContains(page, message)
+        self.assertFalse(self.application.changes.exists())
 
 
 class AttachView(Actions.Base):
@@ -539,6 +570,7 @@ class ChangeDecideView(FundingWorld):
             reason="增加投资",
             total_investment_cny=5200000,
             gross_floor_area_m2=1000,
+            funding_mix=mix_adding_up_to(SAMPLE_FIELDS["funding_mix"], 5200000),
         )
 
     def test_four_ways(self):
@@ -552,6 +584,19 @@ class ChangeDecideView(FundingWorld):
         response = self.client.post(url, {"letter_no": "京发改（审）〔2026〕9号-补1"})
         self.assertEqual(response.status_code, 302)
         self.assertEqual(ChangeRequest.objects.get(pk=self.change.pk).state, "approved")
+
+    def test_the_decision_shows_the_mix_before_and_after(self):
+        self.client.force_login(self.permitted)
+        url = self.application.get_absolute_url()
+        for decided in (False, True):  # waiting: the mix now; approved: the one it replaced
+            page = self.client.get(url).content.decode()
+            row = page[page.index(f'id="change-mix-{self.change.pk}"') :]
+            self.assertIn("区级财政投入", row)
+            self.assertLess(row.index("2050000.00"), row.index("2250000.00"))  # before → after
+            if not decided:
+                services.change_request_decide(
+                    actor=self.permitted, change=self.change, approve=True, letter_no="补1"
+                )
 
 
 class DistrictBatchView(FundingWorld):

@@ -20,7 +20,14 @@ from linli.demo.policy import DEMO_POLICY
 from linli.funding import services
 from linli.funding.choices import ApplicationState, ReviewDecision, suggested_departments
 from linli.funding.models import Call
-from linli.funding.testing import SAMPLE_FUNCTIONS, FundingActors, advance, draft, open_call
+from linli.funding.testing import (
+    SAMPLE_FUNCTIONS,
+    FundingActors,
+    advance,
+    draft,
+    mix_adding_up_to,
+    open_call,
+)
 from linli.registry.choices import SiteStatus
 from linli.registry.models import CandidateSite, Jurisdiction, Level
 
@@ -155,6 +162,7 @@ def _cost_saving(actors: FundingActors, application) -> None:
         total_investment_cny=total,
         gross_floor_area_m2=application.gross_floor_area_m2,
         functions=rows,
+        funding_mix=mix_adding_up_to(application.funding_mix, total),  # less from the district
     )
     services.change_request_decide(
         actor=actors.city_admin,

@@ -161,3 +161,22 @@ def mix_total(mix: Mapping[str, Any]) -> Decimal:
         except InvalidOperation:
             continue
     return total
+
+
+def mix_rows(call, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[dict]:
+    """A funding mix before → after, one row per channel either uses (the pack's order first):
+    the channel (None when the pack no longer lists it), its code and the two amounts (None
+    where the mix has no such channel)."""
+    before = before or {}
+    channels = funding_channels(call)
+    codes = [c for c in channels if c in before or c in after]
+    codes += [c for c in {**before, **after} if c not in channels]
+    return [
+        {
+            "code": code,
+            "channel": channels.get(code),
+            "before": _number(before.get(code)),
+            "after": _number(after.get(code)),
+        }
+        for code in codes
+    ]

@@ -288,13 +288,41 @@ class ChangeForm(StyledFormMixin, forms.Form):
         current = _current_functions(application)
         self.initial.setdefault("total_investment_cny", application.total_investment_cny)
         self.initial.setdefault("gross_floor_area_m2", application.gross_floor_area_m2)
+        data = self.data if self.is_bound else None
         formset = forms.formset_factory(ChangeFunctionForm, extra=1)
-        self.functions = formset(
-            self.data if self.is_bound else None, initial=current, prefix="functions"
+        self.functions = formset(data, initial=current, prefix="functions")
+        channels = funding_channels(application.call)
+        self.mix = MixForm(
+            data,
+            prefix="mix",
+            channels=channels,
+            initial=application.funding_mix,
+            label=_("Funding: %(channel)s (CNY)"),
+            title=_("Funding mix after the change"),
+            hint=_(
+                "Every funding channel and its amount after the change (121号 三(八)): together "
+                "they add up to the new total investment."
+            ),
         )
+        # Blank unless the 概算 total differs from the total investment (the service then
+        # keeps the report's own mix, or takes the one above when the totals are equal).
+        self.report_mix = MixForm(
+            data,
+            prefix="report_mix",
+            channels=channels,
+            label=_("Report: %(channel)s (CNY)"),
+            title=_("Funding mix of the fund application report"),
+            hint=_(
+                "Fill in only when the estimates above add up to a 概算 total other than the new "
+                "total investment: the report's channels, adding up to the 概算 total. Leave "
+                "blank otherwise: the report takes the mix above."
+            ),
+        )
+        self.mixes = [self.mix, self.report_mix]
 
     def is_valid(self) -> bool:
-        return super().is_valid() & self.functions.is_valid()
+        parts = [self.functions, *self.mixes]
+        return super().is_valid() & all([part.is_valid() for part in parts])
 
     def rows(self) -> list[dict]:
         return [
@@ -302,6 +330,35 @@ class ChangeForm(StyledFormMixin, forms.Form):
             for f in self.functions.forms
             if f.cleaned_data.get("scenario")
         ]
+
+    def change(self) -> dict:
+        """The change as the service takes it."""
+        return {
+            **self.cleaned_data,
+            "functions": self.rows(),
+            "funding_mix": self.mix.amounts(),
+            "report_funding_mix": self.report_mix.amounts() or None,
+        }
+
+
+class MixForm(forms.Form):
+    """One amount per funding channel of the call's pack (121号 三(八)), under a heading."""
+
+    def __init__(self, *args, channels, label, title, hint, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title, self.hint = title, hint
+        for code, channel in channels.items():
+            self.fields[code] = forms.DecimalField(
+                label=label % {"channel": channel.name_zh},
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+                required=False,
+                widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}),
+            )
+
+    def amounts(self) -> dict:
+        return {code: value for code, value in self.cleaned_data.items() if value is not None}
 
 
 class ChangeFunctionForm(StyledFormMixin, forms.Form):

@@ -14,7 +14,7 @@ import cn2an
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from linli.funding.evaluation import call_pack
+from linli.funding.evaluation import call_pack, mix_rows, mix_total
 from linli.funding.models import SubsidyApproval, SupplementaryApproval
 from linli.registry.models import Jurisdiction, Level
 
@@ -119,8 +119,38 @@ def supplementary_letter_html(supplement: SupplementaryApproval) -> str:
                 "inclusive": yuan(supplement.inclusive_cny),
                 "rate_percent": f"{(original.inclusive_rate * 100).normalize():f}%",
                 "released": yuan(application.ledger.released_cny),
+                **_mixes(supplement),
             },
         )
+
+
+def _mixes(supplement: SupplementaryApproval) -> dict:
+    """The funding mix before → after (121号 三(八)); the 概算's own only where it differs.
+    A letter issued before changes carried a mix reads as it did."""
+    change, call = supplement.change, supplement.application.call
+    if not change.funding_mix:
+        return {"mix": None, "report_mix": None}
+    project = (supplement.previous_funding_mix, change.funding_mix)
+    report = (supplement.previous_report_funding_mix, change.report_funding_mix)
+    return {
+        "mix": _mix_table(call, *project),
+        "report_mix": _mix_table(call, *report) if report != project else None,
+    }
+
+
+def _mix_table(call, before: dict, after: dict) -> dict:
+    return {
+        "rows": [
+            (
+                row["channel"].name_zh if row["channel"] else row["code"],
+                yuan(row["before"]),
+                yuan(row["after"]),
+            )
+            for row in mix_rows(call, before, after)
+        ],
+        "before": yuan(mix_total(before)),
+        "after": yuan(mix_total(after)),
+    }
 
 
 def supplementary_letter_pdf(supplement: SupplementaryApproval) -> bytes:

@@ -684,6 +684,13 @@ class ChangeRequest(FSMModelMixin, models.Model):
     # beds, nursing_beds, infant_slots, seats}] (amounts and areas as decimal strings); empty
     # when the change touches only the totals.
     functions = models.JSONField(_("functions as changed"), default=list, blank=True)
+    # 121号 三(八) after the change, by channel: the project's (adding up to the new total
+    # investment) and the 资金申请报告's (adding up to the changed 概算 total; the same mix
+    # when the two totals are equal).
+    funding_mix = models.JSONField(_("funding mix as changed"), default=dict, blank=True)
+    report_funding_mix = models.JSONField(
+        _("fund application report's funding mix as changed"), default=dict, blank=True
+    )
     subsidy_cny = money(_("subsidy as recomputed (CNY)"), null=True, blank=True)
     evaluation = models.JSONField(_("policy evaluation"), default=dict, blank=True)
     eligible = models.BooleanField(_("eligible"), default=False)
@@ -705,6 +712,17 @@ class ChangeRequest(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} · {self.reason[:40]}"
+
+    def mixes_before(self) -> tuple[dict, dict] | None:
+        """The project's and the report's funding mix this change replaces (or would replace,
+        while it waits); unknown for a refused change."""
+        if self.state == ChangeState.APPROVED:
+            supplement = self.supplementary_approval
+            return supplement.previous_funding_mix, supplement.previous_report_funding_mix
+        if self.state == ChangeState.REQUESTED:
+            report = getattr(self.application, "fund_report", None)
+            return self.application.funding_mix, report.funding_mix if report else {}
+        return None
 
     @transition(field=state, source=ChangeState.REQUESTED, target=ChangeState.APPROVED)
     def approve(self):
@@ -730,6 +748,13 @@ class SupplementaryApproval(models.Model):
     letter_no = models.CharField(_("approval letter number"), max_length=100)
     approved_on = models.DateField(_("approved on"))
     previous_total_cny = money(_("subsidy before the change (CNY)"))
+    # The funding mixes the change replaced (the change holds the new ones).
+    previous_funding_mix = models.JSONField(
+        _("funding mix before the change"), default=dict, blank=True
+    )
+    previous_report_funding_mix = models.JSONField(
+        _("fund application report's funding mix before the change"), default=dict, blank=True
+    )
     basic_public_cny = money(_("basic public subsidy (CNY)"))
     inclusive_cny = money(_("inclusive subsidy (CNY)"))
     total_cny = money(_("approved subsidy (CNY)"))

@@ -270,17 +270,18 @@ def _clean_overrides(overrides: Iterable[Mapping[str, str]], call: Call) -> list
     return cleaned
 
 
-def _clean_mix(mix: Mapping[str, Any] | None, call: Call) -> dict[str, str]:
-    """121号 三(八): the amount per funding channel of the call's pack (empty channels dropped)."""
+def _clean_mix(
+    mix: Mapping[str, Any] | None, call: Call, key: str = "funding_mix"
+) -> dict[str, str]:
+    """121号 三(八): the amount per funding channel of the call's pack (empty channels dropped);
+    errors are given under ``key``."""
     channels = funding_channels(call)
     cleaned = {}
     for code, value in (mix or {}).items():
         if value in (None, ""):
             continue
         if code not in channels:
-            raise ValidationError(
-                {"funding_mix": _("Unknown funding channel “%(code)s”.") % {"code": code}}
-            )
+            raise ValidationError({key: _("Unknown funding channel “%(code)s”.") % {"code": code}})
         try:
             amount = Decimal(str(value))
         except ArithmeticError:
@@ -288,9 +289,7 @@ def _clean_mix(mix: Mapping[str, Any] | None, call: Call) -> dict[str, str]:
         if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
             raise ValidationError(
                 {
-                    "funding_mix": _(
-                        "Funding mix, %(channel)s: enter an amount in CNY of 0 or more."
-                    )
+                    key: _("Funding mix, %(channel)s: enter an amount in CNY of 0 or more.")
                     % {"channel": channels[code].name_zh}
                 }
             )
@@ -299,17 +298,24 @@ def _clean_mix(mix: Mapping[str, Any] | None, call: Call) -> dict[str, str]:
     return cleaned
 
 
-def _require_mix_sums_to(mix: Mapping[str, Any], total: Decimal, field: str) -> None:
-    if mix_total(mix) != total:
-        raise ValidationError(
-            {
-                "funding_mix": _(
-                    "The funding mix adds up to %(sum)s CNY but the %(field)s is %(total)s CNY: "
-                    "record every channel so that they add up to it."
-                )
-                % {"sum": mix_total(mix), "field": field, "total": total}
-            }
+def _require_mix_sums_to(
+    mix: Mapping[str, Any], total: Decimal, field: str, key: str = "funding_mix"
+) -> None:
+    if mix_total(mix) == total:
+        return
+    if key == "report_funding_mix":
+        message = _(
+            "The fund application report's funding mix adds up to %(sum)s CNY but the "
+            "%(field)s is %(total)s CNY: record every channel of the report so that they add up "
+            "to it (or make the estimates add up to the new total investment, and the report "
+            "takes the project's mix)."
         )
+    else:
+        message = _(
+            "The funding mix adds up to %(sum)s CNY but the %(field)s is %(total)s CNY: "
+            "record every channel so that they add up to it."
+        )
+    raise ValidationError({key: message % {"sum": mix_total(mix), "field": field, "total": total}})
 
 
 @transaction.atomic
@@ -1474,6 +1480,45 @@ def change_evaluation(
     return run_policy(application.call, data)
 
 
+def _changed_estimate(rows: Sequence[Mapping[str, Any]]) -> Decimal:
+    """The 概算 total of a change: the sum of its functions' estimates."""
+    return sum((Decimal(str(r.get("estimate_cny") or 0)) for r in rows), Decimal("0.00"))
+
+
+def _change_mixes(
+    application: Application,
+    total_investment_cny: Decimal,
+    estimated_cny: Decimal,
+    funding_mix: Mapping[str, Any] | None,
+    report_funding_mix: Mapping[str, Any] | None,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """121号 三(八) after a change: the project's mix (its current one when not given) adds up
+    to the new total investment; the report's is the same mix when the changed 概算 total
+    equals that total, and otherwise its own (its current one when not given) adding up to
+    the 概算 total."""
+    call = application.call
+    mix = _clean_mix(application.funding_mix if funding_mix is None else funding_mix, call)
+    _require_mix_sums_to(mix, total_investment_cny, _("new total investment"))
+    given = _clean_mix(report_funding_mix, call, "report_funding_mix") or None
+    if estimated_cny == total_investment_cny:
+        if given is not None and given != mix:
+            raise ValidationError(
+                {
+                    "report_funding_mix": _(
+                        "The changed estimated total (概算) equals the new total investment, so "
+                        "the fund application report takes the project's funding mix: leave "
+                        "the report's mix blank."
+                    )
+                }
+            )
+        return mix, mix
+    report_mix = given or _clean_mix(application.fund_report.funding_mix, call)
+    _require_mix_sums_to(
+        report_mix, estimated_cny, _("changed estimated total (概算)"), "report_funding_mix"
+    )
+    return mix, report_mix
+
+
 @transaction.atomic
 def change_request_create(
     *,
@@ -1483,9 +1528,11 @@ def change_request_create(
     total_investment_cny: Decimal,
     gross_floor_area_m2: Decimal,
     functions: Sequence[Mapping[str, Any]] | None = None,
+    funding_mix: Mapping[str, Any] | None = None,
+    report_funding_mix: Mapping[str, Any] | None = None,
 ) -> ChangeRequest:
-    """A change to functions, categories, areas and the itemised 概算 (the functions as they
-    stand when not given), checked at the approved inclusive rate."""
+    """A change to functions, categories, areas, the itemised 概算 and the funding mix (each
+    as it stands when not given), checked at the approved inclusive rate."""
     require_model_permission(actor, "add", ChangeRequest)
     require_permission(actor, "view", application)
     _require_own_office(actor, application)
@@ -1495,6 +1542,12 @@ def change_request_create(
     rows = _clean_change_functions(
         _current_functions(application) if functions is None else functions
     )
+    total_investment_cny = Decimal(str(total_investment_cny))
+    mix, report_mix = _change_mixes(
+        application, total_investment_cny, _changed_estimate(rows), funding_mix, report_funding_mix
+    )
+    # The change re-issues the municipal subsidy: the project still may not draw it twice.
+    _check_not_funded_before(application)
     evaluation = change_evaluation(application, rows, total_investment_cny, gross_floor_area_m2)
     subsidy = evaluation.get("subsidy") or {}
     change = ChangeRequest(
@@ -1503,6 +1556,8 @@ def change_request_create(
         total_investment_cny=total_investment_cny,
         gross_floor_area_m2=gross_floor_area_m2,
         functions=rows,
+        funding_mix=mix,
+        report_funding_mix=report_mix,
         subsidy_cny=Decimal(subsidy["total_cny"]) if "total_cny" in subsidy else None,
         evaluation=evaluation,
         eligible=bool(evaluation.get("eligible")),
@@ -1548,6 +1603,8 @@ def change_request_decide(
     )
     if "error" in evaluation or not evaluation.get("eligible"):
         raise ValidationError(_("The changed project fails the policy check."))
+    _require_change_mixes_add_up(change)
+    _check_not_funded_before(application)
     subsidy = evaluation["subsidy"]
     new_total = Decimal(subsidy["total_cny"])
     if new_total < ledger.released_cny:
@@ -1561,7 +1618,7 @@ def change_request_decide(
     if new_total > ledger.approved_cny:
         _check_budget(application.call, new_total - ledger.approved_cny)
     change = _transition(actor, change, "approve", permission=None)
-    _apply_change(actor, application, change)
+    previous_mixes = _apply_change(actor, application, change)
     before = snapshot(ledger)
     previous = ledger.approved_cny
     ledger.approved_cny = new_total
@@ -1576,6 +1633,8 @@ def change_request_decide(
         letter_no=letter_no.strip(),
         approved_on=approved_on,
         previous_total_cny=previous,
+        previous_funding_mix=previous_mixes[0],
+        previous_report_funding_mix=previous_mixes[1],
         basic_public_cny=Decimal(subsidy["basic_public_cny"]),
         inclusive_cny=Decimal(subsidy["inclusive_cny"]),
         total_cny=new_total,
@@ -1595,13 +1654,29 @@ def change_request_decide(
     return change
 
 
-def _apply_change(actor, application: Application, change: ChangeRequest) -> None:
-    """The project takes the changed totals, functions and 概算 (all audited)."""
+def _require_change_mixes_add_up(change: ChangeRequest) -> None:
+    """Checked again at the decision (a change requested before mixes were kept has the
+    project's as it was then)."""
+    _require_mix_sums_to(change.funding_mix, change.total_investment_cny, _("new total investment"))
+    _require_mix_sums_to(
+        change.report_funding_mix,
+        _changed_estimate(change.functions),
+        _("changed estimated total (概算)"),
+        "report_funding_mix",
+    )
+
+
+def _apply_change(
+    actor, application: Application, change: ChangeRequest
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The project takes the changed totals, functions, 概算 and funding mixes (all audited);
+    gives the project's and the report's mix as they were."""
     before = {
         **snapshot(application),
         "functions": _current_functions(application),
     }
     report = application.fund_report
+    previous_mixes = (dict(application.funding_mix), dict(report.funding_mix))
     report.items.all().delete()
     application.functions.all().delete()
     estimates = {}
@@ -1622,7 +1697,8 @@ def _apply_change(actor, application: Application, change: ChangeRequest) -> Non
     )
     report_before = snapshot(report)
     report.total_cny = sum(estimates.values(), Decimal("0.00"))
-    report.save(update_fields=["total_cny"])
+    report.funding_mix = dict(change.report_funding_mix)
+    report.save(update_fields=["total_cny", "funding_mix"])
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -1632,6 +1708,7 @@ def _apply_change(actor, application: Application, change: ChangeRequest) -> Non
     )
     application.total_investment_cny = change.total_investment_cny
     application.gross_floor_area_m2 = change.gross_floor_area_m2
+    application.funding_mix = dict(change.funding_mix)
     _evaluate(application)
     application.save()
     audit_record(
@@ -1641,6 +1718,7 @@ def _apply_change(actor, application: Application, change: ChangeRequest) -> Non
         before=before,
         after={**snapshot(application), "functions": _current_functions(application)},
     )
+    return previous_mixes
 
 
 # --- Attachments -----------------------------------------------------------------------------

@@ -80,6 +80,15 @@ SAMPLE_FIELDS = dict(
     },
 )
 
+
+def mix_adding_up_to(mix, total, channel: str = "district_fiscal") -> dict:
+    """``mix`` made to add up to ``total``, ``channel`` taking up the difference (a change's
+    saving comes off the district's budget, say)."""
+    mix = {code: Decimal(str(amount)) for code, amount in mix.items()}
+    mix[channel] = mix.get(channel, Decimal(0)) + Decimal(str(total)) - sum(mix.values())
+    return mix
+
+
 # The order of the workflow, and which step leads into each state.
 ORDER = [
     S.DRAFT,

@@ -444,9 +444,7 @@ ACTIONS: dict[str, Action] = {
         ChangeRequest,
         "add",
         (S.FUND_APPROVED, S.IN_CONSTRUCTION, S.OPERATING),
-        lambda u, a, f: services.change_request_create(
-            actor=u, application=a, functions=f.rows(), **f.cleaned_data
-        ),
+        lambda u, a, f: services.change_request_create(actor=u, application=a, **f.change()),
         forms.ChangeForm,
         needs_application=True,
         own_office=True,

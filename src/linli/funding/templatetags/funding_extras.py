@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django import template
 from django.utils.translation import get_language
 
-from linli.funding.evaluation import funding_channels
+from linli.funding.evaluation import funding_channels, mix_rows, mix_total
 
 register = template.Library()
 
@@ -23,3 +25,18 @@ def channel_name(code: str, application) -> str:
     if channel is None:
         return code
     return channel.name_zh if (get_language() or "zh").startswith("zh") else channel.name_en
+
+
+@register.inclusion_tag("funding/_mix_change.html")
+def mix_change(application, before, after, title=""):
+    """A funding mix before → after (121号 三(八)), with the totals; ``before`` is not a mix
+    for a refused change (only what it asked for is known)."""
+    known = isinstance(before, Mapping)
+    return {
+        "application": application,
+        "title": title,
+        "rows": mix_rows(application.call, before if known else {}, after),
+        "known": known,
+        "total_before": mix_total(before if known else {}),
+        "total_after": mix_total(after),
+    }
