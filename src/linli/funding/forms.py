@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.roles import Department
@@ -76,12 +77,13 @@ class ApplicationForm(StyledFormMixin, forms.ModelForm):
         mix = self.instance.funding_mix if self.instance and self.instance.pk else {}
         for code, channel in self.channels.items():
             self.fields[f"mix_{code}"] = forms.DecimalField(
-                label=_("Funding: %(channel)s (CNY)") % {"channel": channel.name_zh},
+                label=_("Funding: %(channel)s (CNY)") % {"channel": _channel_name(channel)},
                 min_value=0,
                 max_digits=14,
                 decimal_places=2,
                 required=False,
                 initial=mix.get(code),
+                widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}),
             )
 
     def funding_mix(self) -> dict:
@@ -341,6 +343,11 @@ class ChangeForm(StyledFormMixin, forms.Form):
         }
 
 
+def _channel_name(channel) -> str:
+    """A funding channel's name in the reader's language."""
+    return channel.name_zh if (get_language() or "zh").startswith("zh") else channel.name_en
+
+
 class MixForm(forms.Form):
     """One amount per funding channel of the call's pack (121号 三(八)), under a heading."""
 
@@ -349,7 +356,7 @@ class MixForm(forms.Form):
         self.title, self.hint = title, hint
         for code, channel in channels.items():
             self.fields[code] = forms.DecimalField(
-                label=label % {"channel": channel.name_zh},
+                label=label % {"channel": _channel_name(channel)},
                 min_value=0,
                 max_digits=14,
                 decimal_places=2,
