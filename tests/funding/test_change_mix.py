@@ -175,3 +175,14 @@ class ChangeMixTests(CallTestCase):
         letter = supplementary_letter_html(SupplementaryApproval.objects.get(change=approved))
         self.assertNotIn("资金来源", letter)
         self.assertIn("三、已下达资金", letter)
+
+    def test_a_changed_estimate_above_the_feasibility_approval_is_refused(self):
+        application = self.funded("超可研变更")
+        approved = application.feasibility.approved_investment_cny
+        rows = services._current_functions(application)
+        rows[0]["estimate_cny"] += approved  # now certainly above the 可研批复
+        message = self.refused(
+            "functions", lambda: self.change(application, approved * 2, rows=rows)
+        )
+        self.assertIn("可研批复", message)
+        self.assertFalse(ChangeRequest.objects.filter(application=application).exists())

@@ -1519,6 +1519,22 @@ def _change_mixes(
     return mix, report_mix
 
 
+def _require_within_feasibility(application: Application, estimate: Decimal) -> None:
+    """A changed 概算 stays within the approved investment (可研批复), as the first did."""
+    approved = application.feasibility.approved_investment_cny
+    if estimate > approved:
+        raise ValidationError(
+            {
+                "functions": _(
+                    "The changed estimates (概算) add up to %(estimate)s CNY, more than the "
+                    "%(approved)s CNY of the approved feasibility study (可研批复): lower them, or "
+                    "have the feasibility approval revised first."
+                )
+                % {"estimate": estimate, "approved": approved}
+            }
+        )
+
+
 @transaction.atomic
 def change_request_create(
     *,
@@ -1543,6 +1559,7 @@ def change_request_create(
         _current_functions(application) if functions is None else functions
     )
     total_investment_cny = Decimal(str(total_investment_cny))
+    _require_within_feasibility(application, _changed_estimate(rows))
     mix, report_mix = _change_mixes(
         application, total_investment_cny, _changed_estimate(rows), funding_mix, report_funding_mix
     )
