@@ -17,6 +17,7 @@ from io import BytesIO
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -58,6 +59,8 @@ def xlsx_cell(sheet, value):
 
 
 def _cell(value):
+    if isinstance(value, bool):  # Excel would show TRUE or FALSE, whatever the language
+        return gettext("yes") if value else gettext("no")
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         return timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones
     if isinstance(value, (dict, list)):

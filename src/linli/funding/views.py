@@ -63,7 +63,7 @@ class CallListView(RestrictedListView):
     export_name = "calls"
     export_columns = (
         ("title", gettext_lazy("title")),
-        ("policy_id", gettext_lazy("policy pack")),
+        ("policy_title", gettext_lazy("policy pack")),
         ("opens_on", gettext_lazy("opens on")),
         ("closes_on", gettext_lazy("closes on")),
         ("budget_cny", gettext_lazy("budget envelope (CNY)")),
