@@ -18,7 +18,7 @@ from linli.accounts.models import User
 from linli.core.views import RestrictedListView
 from linli.demo.loader import load_demo
 from linli.funding.evaluation import call_pack
-from linli.funding.models import Call
+from linli.funding.models import Call, SubsidyApproval
 from linli.jobs.models import Job, JobStatus
 from linli.plans.handlers import DIAGNOSE
 from linli.registry.views import RegistryListView
@@ -121,3 +121,14 @@ def test_the_calls_export_names_each_policy_pack_by_its_title(demo):
     cells = _cells(_client("demo_city_admin", "zh-hans").get(url).content)
     assert call_pack(call).title_zh in cells
     assert call.policy_id not in cells
+
+
+def test_amounts_and_rates_are_numbers_people_read(demo):
+    approval = SubsidyApproval.objects.first()
+    url = f"{reverse('funding:approval_list')}?export=xlsx"
+    response = _client("demo_city_admin", "zh-hans").get(url)
+    header, *rows = load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    row = next(row for row in rows if row[1] == approval.letter_no)
+    assert "普惠类补助比例（%）" in header
+    assert row[header.index("普惠类补助比例（%）")] == float(approval.inclusive_rate * 100)
+    assert row[header.index("批复补助资金（元）")] == float(approval.total_cny)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from io import BytesIO
 
 from django.http import HttpResponse
@@ -65,6 +66,8 @@ def _cell(value):
         return timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, Decimal):
+        return float(value)  # a number the sheet can add up, not text
     return value if isinstance(value, (int, float, str)) or value is None else str(value)
 
 

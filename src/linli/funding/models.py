@@ -537,6 +537,11 @@ class SubsidyApproval(models.Model):
     def __str__(self) -> str:
         return self.letter_no
 
+    @property
+    def inclusive_rate_percent(self) -> Decimal:
+        """The rate as people write it: 25 for 0.2500."""
+        return (self.inclusive_rate * 100).normalize()
+
 
 class Ledger(models.Model):
     """Money per project: what the city approved and what it has released.

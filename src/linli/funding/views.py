@@ -692,7 +692,7 @@ class SubsidyApprovalListView(RestrictedListView):
         ("application.name", gettext_lazy("project name")),
         ("letter_no", gettext_lazy("approval letter number")),
         ("approved_on", gettext_lazy("approved on")),
-        ("inclusive_rate", gettext_lazy("inclusive subsidy rate")),
+        ("inclusive_rate_percent", gettext_lazy("inclusive subsidy rate (%)")),
         ("basic_public_cny", gettext_lazy("basic public subsidy (CNY)")),
         ("inclusive_cny", gettext_lazy("inclusive subsidy (CNY)")),
         ("total_cny", gettext_lazy("approved subsidy (CNY)")),
