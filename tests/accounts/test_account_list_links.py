@@ -20,11 +20,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("role", [Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN])
-def test_every_link_of_the_account_list_opens_for_its_reader(db, role):
+@pytest.mark.parametrize("page_name", ["accounts:user_list", "accounts:request_list"])
+def test_every_link_of_the_account_lists_opens_for_their_reader(db, role, page_name):
     load_demo()
     client = Client()
     client.force_login(User.objects.get(username=demo_username(role)))
-    url = reverse("accounts:user_list")
+    url = reverse(page_name)
     page = client.get(url)
     assert page.status_code == 200
     parsed = parse(page.content.decode())
