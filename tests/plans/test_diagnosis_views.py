@@ -11,8 +11,10 @@ from linli.core.testing import FourWayTestCase, make_user
 from linli.jobs.models import Job
 from linli.jobs.services import job_submit
 from linli.plans.handlers import DIAGNOSE
+from linli.policy import load_pack
 from linli.registry.testing import make_registry
 from tests.plans.network import NETWORK
+from tests.web.crawler import parse
 
 
 @override_settings(PLANNING_NETWORK_FILE=str(NETWORK))
@@ -71,6 +73,13 @@ class TestDiagnosis(FourWayTestCase):
         listing = self.client.get(reverse("plans:diagnosis_list"))
         self.assertContains(listing, reverse("plans:diagnosis_detail", args=[self.run_a.pk]))
         self.assertNotContains(listing, reverse("plans:diagnosis_detail", args=[self.run_b.pk]))
+
+    def test_the_runs_name_their_policy_pack_by_its_title(self):
+        self.client.force_login(self.permitted)
+        for url in (reverse("plans:diagnosis_list"), self.urls(self.run_a)[0]):
+            text = " ".join(parse(self.client.get(url).content.decode()).text)
+            self.assertNotIn("beijing-2024", text)
+            self.assertIn(load_pack("beijing-2024").title_zh, text)
 
     def test_permitted_out_of_scope_is_not_found(self):
         self.client.force_login(self.permitted)

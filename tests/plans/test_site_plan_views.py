@@ -8,6 +8,7 @@ from linli.core.testing import FourWayTestCase, make_user
 from linli.jobs.models import Job
 from linli.jobs.services import job_submit
 from linli.plans.handlers import SITE_PLAN
+from linli.policy import load_pack
 from linli.registry.testing import make_registry
 from tests.plans.network import NETWORK
 
@@ -95,6 +96,8 @@ class TestSitePlans(FourWayTestCase):
         detail, compare = (self.client.get(url) for url in self.urls(self.plan_a, self.plan_a2))
         self.assertContains(detail, "甲一社区闲置仓库")
         self.assertContains(detail, "site-plan-data")
+        self.assertContains(detail, load_pack("beijing-2024").title_zh)  # not the pack's id
+        self.assertNotContains(detail, "beijing-2024")
         self.assertContains(compare, f"#{self.plan_a2.pk}")
         for url in [
             reverse("plans:site_plan_detail", args=[self.plan_b.pk]),

@@ -1,11 +1,21 @@
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.models import CredentialRequest, RequestKind, RequestState, User
+from linli.accounts.services import ADMINISTRATOR_ROLES
+
+
+def _account_url(record: User) -> str | None:
+    """An account's page; none for an administrator's, which no web page opens (三员分立:
+    administrators are managed only at installation)."""
+    if record.role in ADMINISTRATOR_ROLES:
+        return None
+    return reverse("accounts:user_edit", args=[record.pk])
 
 
 class UserTable(tables.Table):
-    username = tables.Column(linkify=("accounts:user_edit", {"pk": tables.A("pk")}))
+    username = tables.Column(linkify=_account_url)
     jurisdiction = tables.Column(linkify=True)
     locked = tables.TemplateColumn(
         template_name="accounts/_locked_cell.html", verbose_name=_("locked"), orderable=False

@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from io import BytesIO
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -58,10 +60,14 @@ def xlsx_cell(sheet, value):
 
 
 def _cell(value):
+    if isinstance(value, bool):  # Excel would show TRUE or FALSE, whatever the language
+        return gettext("yes") if value else gettext("no")
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         return timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, Decimal):
+        return float(value)  # a number the sheet can add up, not text
     return value if isinstance(value, (int, float, str)) or value is None else str(value)
 
 

@@ -12,10 +12,14 @@ from django.utils.translation import get_language
 from linli.policy.vocabulary import Labels
 
 
+def zh_or_en(zh: str, en: str) -> str:
+    """``zh`` unless English is the active language."""
+    return zh if (get_language() or "zh-hans").startswith("zh") else en
+
+
 def label(labels: Labels, code: str) -> str:
     """The label of ``code`` in the active language (Chinese unless English is active)."""
-    zh, en = labels.get(code, (code, code))
-    return zh if (get_language() or "zh-hans").startswith("zh") else en
+    return zh_or_en(*labels.get(code, (code, code)))
 
 
 _lazy_label = lazy(label, str)

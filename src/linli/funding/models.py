@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from linli.core.permissions import RestrictedQuerySet
-from linli.core.vocabulary import choices
+from linli.core.vocabulary import choices, zh_or_en
 from linli.funding.choices import (
     PUBLIC_STATUS,
     ApplicationState,
@@ -32,7 +32,7 @@ from linli.funding.choices import (
     ReviewParty,
     TrancheState,
 )
-from linli.policy import vocabulary
+from linli.policy import PolicyPackError, vocabulary
 
 S = ApplicationState
 _NON_NEGATIVE = [MinValueValidator(0)]
@@ -88,6 +88,18 @@ class Call(FSMModelMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("funding:call_detail", args=[self.pk])
+
+    @property
+    def policy_title(self) -> str:
+        """The pack the call opened with, by its title in the reader's language (its id is a
+        code name); the id when the pack cannot be read."""
+        from linli.funding.evaluation import call_pack
+
+        try:
+            pack = call_pack(self)
+        except (PolicyPackError, OSError):
+            return self.policy_id
+        return zh_or_en(pack.title_zh, pack.title_en)
 
     @transition(field=state, source=CallState.OPEN, target=CallState.CLOSED)
     def close(self):
@@ -524,6 +536,11 @@ class SubsidyApproval(models.Model):
 
     def __str__(self) -> str:
         return self.letter_no
+
+    @property
+    def inclusive_rate_percent(self) -> Decimal:
+        """The rate as people write it: 25 for 0.2500."""
+        return (self.inclusive_rate * 100).normalize()
 
 
 class Ledger(models.Model):

@@ -9,6 +9,9 @@ _ATTRS = {"class": "table table-vcenter card-table table-sm"}
 
 class CallTable(tables.Table):
     title = tables.Column(linkify=True)
+    policy_id = tables.Column(
+        accessor="policy_title", order_by="policy_id", verbose_name=_("policy pack")
+    )
 
     class Meta:
         model = Call

@@ -63,7 +63,7 @@ class CallListView(RestrictedListView):
     export_name = "calls"
     export_columns = (
         ("title", gettext_lazy("title")),
-        ("policy_id", gettext_lazy("policy pack")),
+        ("policy_title", gettext_lazy("policy pack")),
         ("opens_on", gettext_lazy("opens on")),
         ("closes_on", gettext_lazy("closes on")),
         ("budget_cny", gettext_lazy("budget envelope (CNY)")),
@@ -702,7 +702,7 @@ class SubsidyApprovalListView(RestrictedListView):
         ("application.name", gettext_lazy("project name")),
         ("letter_no", gettext_lazy("approval letter number")),
         ("approved_on", gettext_lazy("approved on")),
-        ("inclusive_rate", gettext_lazy("inclusive subsidy rate")),
+        ("inclusive_rate_percent", gettext_lazy("inclusive subsidy rate (%)")),
         ("basic_public_cny", gettext_lazy("basic public subsidy (CNY)")),
         ("inclusive_cny", gettext_lazy("inclusive subsidy (CNY)")),
         ("total_cny", gettext_lazy("approved subsidy (CNY)")),

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.permissions import RestrictedQuerySet
@@ -66,6 +67,12 @@ class Job(models.Model):
     @property
     def kind_label(self) -> str:
         return str(KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def message_text(self) -> str:
+        """``message`` in the reader's language: it is kept as its source words (see
+        :mod:`linli.jobs.runner`), rows written before included."""
+        return gettext(self.message) if self.message else ""
 
     # ``error`` of a job whose process died JOBS_MAX_ATTEMPTS times before finishing it.
     INTERRUPTED = "interrupted"

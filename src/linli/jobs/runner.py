@@ -1,7 +1,11 @@
 """Running jobs: in-process worker threads, or a Dask cluster; synchronously in tests.
 
 A handler is ``handler(job, report) -> result``: it reads ``job.params``, calls
-``report(percent, message)`` as it goes and returns JSON-safe data.
+``report(percent, message)`` as it goes and returns JSON-safe data. A message is English source
+words marked with ``gettext_noop``: the job keeps them as they are and its page shows them in
+the reader's language (:attr:`Job.message_text`). A handler that cannot run for a reason its
+user can act on raises :class:`JobRefused` with such words; any other exception fails the job
+with its traceback kept in ``error`` for the administrator, never shown on the page.
 
 Where a job runs:
 
@@ -37,6 +41,7 @@ from django.conf import settings
 from django.db import close_old_connections, connections, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from linli.jobs.models import KIND_LABELS, Job, JobStatus
 
@@ -50,6 +55,11 @@ _dask_client = None
 _dask_lock = threading.Lock()
 DASK_PREFIX = "dask:"
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
+UNFORESEEN = gettext_noop("The system administrator finds the cause in the server log.")
+
+
+class JobRefused(Exception):
+    """Why a job cannot run, in words its user can act on (source words, ``gettext_noop``)."""
 
 
 def register(kind: str, label: str = "") -> Callable[[Handler], Handler]:
@@ -156,6 +166,7 @@ def run(job_id: int, runner_id: str | None = None) -> None:
             job_id,
             status=JobStatus.FAILED,
             finished_at=timezone.now(),
+            message=str(error)[:200] if isinstance(error, JobRefused) else UNFORESEEN,
             error=f"{error}\n\n{traceback.format_exc()}"[:5000],
         )
         return

@@ -7,15 +7,23 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from linli.core.permissions import restrict
-from linli.jobs.runner import register
+from linli.jobs.runner import JobRefused, register
 from linli.planning.gaps import gap_report, standards_from_pack
 from linli.planning.network import read_walk_graph
 from linli.plans.inputs import area_tables
 from linli.policy import load_pack
 
 DIAGNOSE = "diagnose"
+# The stages the compute core (no Django) reports in English: marked here so that the
+# catalog holds them and the job's page shows them in the reader's language.
+CORE_STAGES = (
+    gettext_noop("nearest facilities"),
+    gettext_noop("catchments (2SFCA)"),
+    gettext_noop("priority score"),
+)
 
 
 def network_path() -> Path:
@@ -34,7 +42,9 @@ def need_weights_of(job) -> tuple:
         return None, None
     survey = restrict(Survey.objects.all(), job.created_by).filter(pk=pk).first()
     if survey is None:
-        raise ValueError("the needs survey chosen is not visible to the plan's author")
+        raise JobRefused(
+            gettext_noop("The needs survey chosen is not visible to the plan's author.")
+        )
     return survey_need_weights(survey, job.created_by)
 
 
@@ -42,10 +52,10 @@ def need_weights_of(job) -> tuple:
 def diagnose(job, report) -> dict:
     pack = load_pack(job.params["policy"])
     standards = standards_from_pack(pack)
-    report(5, "reading the registry")
+    report(5, gettext_noop("reading the registry"))
     tables = area_tables(job.created_by, job.jurisdiction, reach_m=max(standards.life_circles_m))
     weights, shown = need_weights_of(job)
-    report(10, "reading the walking network")
+    report(10, gettext_noop("reading the walking network"))
     graph = read_walk_graph(network_path(), cache_dir=settings.DATA_DIR / "cache" / "networks")
     result = gap_report(
         graph,
@@ -93,16 +103,16 @@ def plan_sites(job, report) -> dict:
 
     params = job.params
     pack = load_pack(params["policy"])
-    report(5, "reading the registry")
+    report(5, gettext_noop("reading the registry"))
     # Facilities across the boundary already serve residents near it; the plan spends the
     # area's budget on the area's own residents.
     tables = area_tables(job.created_by, job.jurisdiction, reach_m=float(params["radius_m"]))
     demand = tables.own_demand()
     if tables.sites.empty:
-        raise ValueError("no available candidate sites in this area")
+        raise JobRefused(gettext_noop("The area has no available candidate site."))
     weights, shown = need_weights_of(job)
     graph = read_walk_graph(network_path(), cache_dir=settings.DATA_DIR / "cache" / "networks")
-    report(20, "walking distances and optimisation")
+    report(20, gettext_noop("walking distances and optimisation"))
     request = PlanRequest(
         scenarios=tuple(params["scenarios"]),
         budget_cny=float(params["budget_cny"]),
@@ -119,7 +129,7 @@ def plan_sites(job, report) -> dict:
     summary = plan_summary(plan, tables.sites, demand)
     names = dict(zip(tables.communities["code"], tables.communities["name"], strict=True))
     site_pk = dict(zip(tables.sites["code"], tables.sites["pk"], strict=True))
-    report(90, "walking reach of the sites")
+    report(90, gettext_noop("walking reach of the sites"))
     reach = reach_areas(
         graph,
         [site["lon"] for site in summary["sites"]],

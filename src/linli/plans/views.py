@@ -146,27 +146,45 @@ def diagnosis_map(request, pk: int):
     return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
-EXPORT_COLUMNS = (
-    ("priority_rank", "排序 rank"),
-    ("code", "社区代码 community code"),
-    ("name", "社区 community"),
-    ("population", "常住人口 population"),
-    ("aged_60_plus", "60岁以上 aged 60+"),
-    ("priority_score", "优先度 priority score"),
-    ("area_per_100_households", "每百户设施面积 m²/100 households"),
-    ("beds_per_1000_aged_60_plus", "每千老人床位 beds/1000 aged 60+"),
-    ("infant_slots_per_1000_people", "每千人托位 infant slots/1000"),
-    ("nursing_bed_share", "护理型床位占比 nursing bed share"),
-    *((f"covered_{s}", f"10分钟覆盖 {s}") for s in SCENARIOS),
-)
+def _export_columns() -> list[tuple[str, str, bool]]:
+    """(result key, header in the reader's language, whether a share shown in per cent)."""
+    return [
+        ("priority_rank", _("Rank"), False),
+        ("code", _("administrative code"), False),
+        ("name", _("community"), False),
+        ("population", _("population"), False),
+        ("aged_60_plus", _("aged 60+"), False),
+        ("priority_score", _("Priority score"), False),
+        ("area_per_100_households", _("m² per 100 households"), False),
+        ("beds_per_1000_aged_60_plus", _("beds per 1 000 aged 60+"), False),
+        ("infant_slots_per_1000_people", _("infant slots per 1 000"), False),
+        ("nursing_bed_share", _("nursing bed share (%)"), True),
+        *(
+            (
+                f"covered_{code}",
+                _("%(scenario)s within the 10-minute walk (%%)")
+                % {"scenario": _scenario_label(code)},
+                True,
+            )
+            for code in SCENARIOS
+        ),
+    ]
+
+
+def _export_cell(value, percent: bool):
+    return round(100 * value, 1) if percent and value is not None else value
 
 
 @requires(Job, "view")
 def diagnosis_export(request, pk: int):
     job = _result(request, DIAGNOSE, pk)
-    rows = ([row.get(key) for key, _h in EXPORT_COLUMNS] for row in job.result["communities"])
+    columns = _export_columns()
+    rows = (
+        [_export_cell(row.get(key), percent) for key, _h, percent in columns]
+        for row in job.result["communities"]
+    )
     return xlsx_response(
-        f"diagnosis-{job.pk}.xlsx", "diagnosis", [h for _k, h in EXPORT_COLUMNS], rows
+        f"diagnosis-{job.pk}.xlsx", _("Gap diagnosis"), [h for _k, h, _p in columns], rows
     )
 
 

@@ -252,6 +252,17 @@ class AppendOnlyQuerySet(RestrictedQuerySet):
         raise PermissionError("the personal-data view log is append-only")
 
 
+# The auditor reads the record and field seen in words, not code names.
+SENSITIVE_FIELD_LABELS = {
+    "name": _("name"),
+    "phone": _("mobile phone"),
+    "id_number": _("ID card number"),
+    "birth_date": _("date of birth"),
+    "health_notes": _("health or disability notes"),
+}
+SENSITIVE_RECORD_LABELS = {"resident": _("resident"), "familymember": _("family member")}
+
+
 class SensitiveView(models.Model):
     """Who saw which sensitive field of whom, when (PIPL; visible to the auditor).
 
@@ -293,6 +304,21 @@ class SensitiveView(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("the personal-data view log is append-only")
+
+    @property
+    def role_label(self) -> str:
+        from linli.accounts.roles import Role
+
+        known = self.viewer_role in Role.values
+        return str(Role(self.viewer_role).label) if known else self.viewer_role
+
+    @property
+    def record_label(self) -> str:
+        return str(SENSITIVE_RECORD_LABELS.get(self.model, self.model))
+
+    @property
+    def field_label(self) -> str:
+        return str(SENSITIVE_FIELD_LABELS.get(self.field, self.field))
 
 
 from linli.residents.models_bookings import Booking, Rating, Series, Session  # noqa: E402,F401

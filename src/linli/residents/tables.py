@@ -4,16 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from linli.residents.models import Resident, SensitiveView
 from linli.residents.privacy import mask_phone
 
-# The auditor reads field names in words, not code names.
-FIELD_LABELS = {
-    "name": _("name"),
-    "phone": _("mobile phone"),
-    "id_number": _("ID card number"),
-    "birth_date": _("date of birth"),
-    "health_notes": _("health or disability notes"),
-}
-RECORD_LABELS = {"resident": _("resident"), "familymember": _("family member")}
-
 
 class ResidentTable(tables.Table):
     name = tables.Column(linkify=("residents:desk_detail", [tables.A("pk")]))
@@ -45,13 +35,11 @@ class SensitiveViewTable(tables.Table):
         )
         attrs = {"class": "table table-vcenter card-table table-sm"}
 
-    def render_field(self, value):
-        return FIELD_LABELS.get(value, value)
+    def render_field(self, record):
+        return record.field_label
 
-    def render_model(self, value):
-        return RECORD_LABELS.get(value, value)
+    def render_model(self, record):
+        return record.record_label
 
-    def render_viewer_role(self, value):
-        from linli.accounts.roles import Role
-
-        return Role(value).label if value in Role.values else value
+    def render_viewer_role(self, record):
+        return record.role_label

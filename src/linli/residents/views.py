@@ -459,11 +459,11 @@ class SensitiveViewListView(RestrictedListView):
     export_columns = (
         ("time", _l("time")),
         ("viewer_username", _l("viewer")),
-        ("viewer_role", _l("role")),
+        ("role_label", _l("role")),
         ("resident_ref", _l("resident number")),
         ("member_ref", _l("family member number")),
-        ("model", _l("record")),
-        ("field", _l("field")),
+        ("record_label", _l("record")),
+        ("field_label", _l("field")),
         ("page", _l("page")),
         ("request_id", _l("request id")),
     )
