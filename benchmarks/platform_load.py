@@ -478,6 +478,11 @@ def main() -> None:
     print(f"load average at end {os.getloadavg()[0]:.1f}")
 
 
+def _page_kind(path: str) -> str:
+    """A path with its object's number replaced, so that detail pages group by kind."""
+    return "/".join("<pk>" if part.isdigit() else part for part in path.split("/"))
+
+
 def report(results: dict[str, list]) -> None:
     columns = ("requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms")
     print(f"{'pages':<8}" + "".join(f"{c:>9}" for c in columns))
@@ -497,6 +502,15 @@ def report(results: dict[str, list]) -> None:
             print(f"    error {status}: {path}")
         if kind in ("list", "detail"):
             verdicts.append(p95 <= TARGET_P95_MS and not errors)
+    by_page: dict[str, list[float]] = defaultdict(list)
+    for rows in results.values():
+        for seconds, _status, path in rows:
+            by_page[_page_kind(path)].append(seconds * 1000)
+    print("by page (detail pages grouped by kind):")
+    for page, times in sorted(by_page.items(), key=lambda item: -percentile(item[1], 95)):
+        print(
+            f"  {page:<44}{len(times):>6}{percentile(times, 50):>9.1f}{percentile(times, 95):>9.1f}"
+        )
     verdict = "meets" if all(verdicts) and verdicts else "MISSES"
     print(f"target p95 <= {TARGET_P95_MS:g} ms on list and detail pages, zero errors: {verdict}")
 

@@ -79,3 +79,26 @@ class TestRowsAsTheLibraryRendersThem(TestCase):
         with translation.override("zh-hans"):
             html = FacilityTable(Facility.objects.all()).as_html(request)
         self.assertIn('data-label="名称"', html)
+
+
+class TestPageSize(TestCase):
+    """Twenty rows by default; the reader may choose, within bounds."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.tree = make_tree()
+        make_registry(cls.tree)
+        cls.user = make_actors(cls.tree).city_admin
+
+    def per_page(self, **params) -> int:
+        page = self.client.get("/registry/facilities/", params)
+        self.assertEqual(page.status_code, 200)
+        return page.context["table"].paginator.per_page
+
+    def test_default_and_bounds(self):
+        self.client.force_login(self.user)
+        self.assertEqual(self.per_page(), 20)
+        self.assertEqual(self.per_page(per_page=50), 50)
+        self.assertEqual(self.per_page(per_page=100_000), 100)
+        self.assertEqual(self.per_page(per_page=-3), 1)
+        self.assertEqual(self.per_page(per_page="many"), 20)

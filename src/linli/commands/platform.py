@@ -107,6 +107,7 @@ def _serve(args: argparse.Namespace) -> int:
     if failed:
         print(f"{failed} job(s) whose server stopped too often marked as interrupted")
     waitress = server.create(application, host=args.host, port=args.port, threads=args.threads)
+    server.prepare_memory()
     host = f"[{args.host}]" if ":" in args.host else args.host
     proxy = settings.TRUSTED_PROXY or "none"
     print(

@@ -44,8 +44,11 @@ class RestrictedListView(PermissionMixin, SingleTableMixin, FilterView):
     """A filtered, sorted, paginated table; ``?export=xlsx`` downloads the filtered rows."""
 
     # The table paginates (django-tables2); ListView's own ``paginate_by`` would count the rows
-    # a second time.
-    table_pagination = {"per_page": 50}
+    # a second time. Twenty rows, as officials' systems here show by default; the reader may
+    # choose up to ``MAX_PER_PAGE`` (templates/tables/cards.html offers PAGE_SIZES).
+    table_pagination = {"per_page": 20}
+    PAGE_SIZES = (20, 50, 100)
+    MAX_PER_PAGE = 100
     export_formats: tuple[str, ...] = ("xlsx",)
     export_columns: tuple[tuple[str, str], ...] = ()  # (attribute path, header)
     export_name = "export"
@@ -54,12 +57,30 @@ class RestrictedListView(PermissionMixin, SingleTableMixin, FilterView):
         return restrict(self.model._default_manager.all(), self.request.user, self.action)
 
     def get(self, request, *args, **kwargs):
+        self._bound_page_size(request)
         export_format = request.GET.get("export")
         if export_format in self.export_formats:
             filterset = self.get_filterset(self.get_filterset_class())
             queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
             return self.export(queryset, export_format)
         return super().get(request, *args, **kwargs)
+
+    def _bound_page_size(self, request) -> None:
+        """``per_page`` between 1 and MAX_PER_PAGE: a page of 100 000 rows is not a page."""
+        size = request.GET.get("per_page")
+        if size is None:
+            return
+        query = request.GET.copy()
+        try:
+            query["per_page"] = str(max(1, min(self.MAX_PER_PAGE, int(size))))
+        except ValueError:
+            del query["per_page"]
+        request.GET = query
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        table.page_sizes = self.PAGE_SIZES  # the table's template offers them
+        return table
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)

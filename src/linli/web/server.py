@@ -10,7 +10,11 @@ ever.
 
 from __future__ import annotations
 
+import gc
+
 from django.conf import settings
+from django.template.loader import get_template
+from django.urls import get_resolver
 from waitress.proxy_headers import proxy_headers_middleware
 from waitress.server import create_server
 
@@ -43,6 +47,22 @@ def behind_proxy(application, trusted_proxy: str = ""):
         return translated(environ, start_response)
 
     return app
+
+
+def prepare_memory() -> None:
+    """Load what every request needs, then keep it out of the garbage collector's way.
+
+    A server process holds ~250 000 long-lived objects (Django, URL patterns, templates, the
+    policy packs); with CPython's default thresholds every full collection walks them all,
+    100–170 ms during which every request in the process waits (measured with
+    ``benchmarks/platform_load.py``'s pages). Frozen after start-up and with a larger young
+    generation, collections stay under ~40 ms and take a third of the time.
+    """
+    get_resolver().url_patterns  # noqa: B018 — imports every view module once
+    get_template("base.html")
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(5000, 10, 10)
 
 
 def create(application, *, host: str, port: int, threads: int | None = None):
