@@ -10,7 +10,7 @@ from linli.core.permissions import restrict
 from linli.core.testing import make_tree, make_user
 from linli.operations.models import Room, Service, TimetableSlot, UseRecord
 from linli.operations.testing import make_operations
-from linli.registry.models import Facility, Operator
+from linli.registry.models import Community, Facility, Operator
 
 
 class OperatorScopeTests(TestCase):
@@ -48,10 +48,13 @@ class OperatorScopeTests(TestCase):
         self.assertEqual(
             list(restrict(Facility.objects.all(), street)), [self.sample.registry.facility_a]
         )
+        # What is on offer is public to residents across their city: they walk past lines.
         resident = make_user(self.tree, Role.RESIDENT, self.tree.community_b, "resident")
         self.assertEqual(
-            list(restrict(Facility.objects.all(), resident)), [self.sample.registry.facility_b]
+            list(restrict(Facility.objects.all(), resident)),
+            [self.sample.registry.facility_a, self.sample.registry.facility_b],
         )
+        self.assertEqual(list(restrict(Community.objects.all(), resident)), [])
 
 
 class ConstraintTests(TestCase):

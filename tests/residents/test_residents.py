@@ -271,6 +271,15 @@ class TestFinder(ResidentsCase):
         self.assertGreater(far.distance_m, 1700)
         self.assertEqual(near.scenarios, ("elderly_care",))
 
+    def test_a_resident_bound_to_a_community_finds_and_opens_the_next_ones(self):
+        # What is on offer is public city-wide, whatever node the account is bound to.
+        neighbour = make_user(self.tree, Role.RESIDENT, self.tree.community_a, "resident-jia")
+        found = facilities_near(neighbour, 113.6005, 34.7502, radius_m=3000)
+        self.assertEqual([f.facility.code for f in found], ["F-A-1", "F-B-1"])
+        self.client.force_login(neighbour)
+        page = self.client.get(reverse("residents:facility", args=[self.registry.facility_b.pk]))
+        self.assertEqual(page.status_code, 200)
+
     def test_the_radius_and_the_scenario_filter(self):
         self.assertEqual(
             [f.facility.code for f in facilities_near(self.user_a, 113.6005, 34.7502, 500)],

@@ -57,7 +57,12 @@ def restrict(queryset: models.QuerySet[M], user, action: str = "view") -> models
     scope_path = getattr(model, "scope_path", None)
     if scope_path is None:
         return queryset
-    return queryset.filter(**{f"{scope_path}__startswith": user.jurisdiction.path})
+    path = user.jurisdiction.path
+    if getattr(model, "public_to_residents", False) and getattr(user, "role", None) == "resident":
+        # The services on offer are public across the resident's whole city: people walk to
+        # the canteen across the street in the next community (121号: 步行可达).
+        path = path[: type(user.jurisdiction).steplen]
+    return queryset.filter(**{f"{scope_path}__startswith": path})
 
 
 class RestrictedQuerySet(models.QuerySet):

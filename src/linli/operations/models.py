@@ -56,6 +56,8 @@ class FacilityScoped(models.Model):
 class Service(FacilityScoped):
     """One service residents can use, under one of the facility's functions (scenario)."""
 
+    public_to_residents = True  # what is on offer, seen city-wide (core.permissions)
+
     facility = models.ForeignKey(
         "registry.Facility",
         on_delete=models.CASCADE,
@@ -188,6 +190,7 @@ class TimetableSlot(models.Model):
     end = models.TimeField(_("ends"))
 
     objects = RestrictedQuerySet.as_manager()
+    public_to_residents = True
     scope_path = "service__facility__jurisdiction__path"
     operator_path = "service__facility__operator"
 
@@ -250,6 +253,7 @@ class Price(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = RestrictedQuerySet.as_manager()
+    public_to_residents = True
     scope_path = "service__facility__jurisdiction__path"
     operator_path = "service__facility__operator"
 

@@ -251,6 +251,8 @@ class Facility(RegistryModel):
     (``facility.funded_project``).
     """
 
+    public_to_residents = True  # what is on offer, seen city-wide (core.permissions)
+
     operator_path = "operator"
 
     code = models.CharField(_("facility code"), max_length=32, unique=True)
@@ -330,6 +332,7 @@ class FacilityFunction(models.Model):
     opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
+    public_to_residents = True
     scope_path = "facility__jurisdiction__path"
     operator_path = "facility__operator"
 

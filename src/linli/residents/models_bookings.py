@@ -43,6 +43,7 @@ class Session(models.Model):
     booked = models.PositiveIntegerField(_("places taken"), default=0)
 
     objects = RestrictedQuerySet.as_manager()
+    public_to_residents = True
     scope_path = "service__facility__jurisdiction__path"
     operator_path = "service__facility__operator"
 
