@@ -14,6 +14,7 @@ from django.utils import translation
 import linli
 from linli.core.testing import make_tree
 from linli.funding.testing import draft, make_actors, open_call
+from linli.registry.models import Jurisdiction
 from linli.registry.testing import make_registry
 
 CELL = re.compile(r"<td\b([^>]*)>(.*?)</td>", re.S)
@@ -102,3 +103,15 @@ class TestPageSize(TestCase):
         self.assertEqual(self.per_page(per_page=100_000), 100)
         self.assertEqual(self.per_page(per_page=-3), 1)
         self.assertEqual(self.per_page(per_page="many"), 20)
+
+    def test_pages_below_the_table(self):
+        # The cards template once replaced the library's wrapper and lost its pagination:
+        # every list stopped at its first page with no way on.
+        self.client.force_login(self.user)
+        total = Jurisdiction.objects.count()
+        first = self.client.get("/registry/jurisdictions/", {"per_page": 2})
+        self.assertContains(first, f"共 {total} 条")
+        self.assertContains(first, 'rel="next" href="?per_page=2&amp;page=2"')
+        last = self.client.get("/registry/jurisdictions/", {"per_page": 2, "page": 99})
+        self.assertContains(last, 'rel="prev"')
+        self.assertNotContains(last, 'rel="next"')
