@@ -667,6 +667,15 @@ class ApplicationFormViews(FundingWorld):
         self.assertRedirects(response, created.get_absolute_url())
         self.assertEqual(created.functions.count(), 3)
 
+    def test_a_missing_field_is_named_beside_it_and_marked_required(self):
+        url = reverse("funding:application_create", args=[self.call.pk])
+        self.client.force_login(self.permitted)
+        self.assertTrue(self.client.get(url).context["form"].fields["operating_model"].required)
+        response = self.client.post(url, self.form_data(operating_model=""))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("operating_model", response.context["form"].errors)
+        self.assertFalse(Application.objects.filter(name="新建综合体").exists())
+
     def test_live_check_shows_findings_citations_subsidy_and_asks_for_justification(self):
         url = reverse("funding:application_check", args=[self.call.pk])
         self.client.force_login(self.permitted)

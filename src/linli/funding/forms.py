@@ -66,7 +66,6 @@ class ApplicationForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, call: Call | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["operating_model"].required = False
         communities = Jurisdiction.objects.filter(level=Level.COMMUNITY)
         self.fields["community"].queryset = restrict(communities, user)
         use_tree_picker(self.fields["community"], Level.COMMUNITY)

@@ -46,9 +46,16 @@ from linli.registry.models import CandidateSite
 S = ApplicationState
 
 
-def _errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
+def _errors(request, error: ValidationError, form=None) -> None:
+    """A service's refusal: beside the field it names when the form has that field, else at
+    the top of the page."""
+    by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    for field, texts in by_field.items():
+        if form is not None and field in form.fields:
+            form.add_error(field, texts)
+            continue
+        for message in texts:
+            messages.error(request, message)
 
 
 # --- Calls (公开征集) ---------------------------------------------------------------------
@@ -206,7 +213,7 @@ def _application_form_page(request, call: Call, application: Application | None)
                     **fields,
                 )
         except ValidationError as error:
-            _errors(request, error)
+            _errors(request, error, form)
         else:
             messages.success(request, _("Draft saved."))
             return redirect(application)
