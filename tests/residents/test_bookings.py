@@ -254,6 +254,15 @@ class TestBookingPagesFourWays(BookingCase):
         self.client.force_login(self.ann)  # a resident is no operator
         self.assertEqual(self.client.get(reverse("residents:session_list")).status_code, 403)
 
+    def test_hours_read_in_chinese(self):
+        from linli.operations.models import Service
+
+        Service.objects.filter(pk=self.service.pk).update(hours="Mo-Su 10:30-13:30")
+        self.client.force_login(self.ann)
+        response = self.client.get(reverse("residents:service", args=[self.service.pk]))
+        self.assertContains(response, "周一至周日 10:30-13:30")
+        self.assertNotContains(response, "Mo-Su")
+
     def test_permitted_sees_and_acts(self):
         self.client.force_login(self.ann)
         response = self.client.get(reverse("residents:service", args=[self.service.pk]))
