@@ -46,6 +46,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_demo(args: argparse.Namespace) -> int:
     # The demo serves plain HTTP on this machine; production sits behind TLS.
     os.environ.setdefault("LINLI_HTTPS", "false")
+    # The demo city's own measures are the installation's pack (targets, pilots, defaults).
+    from linli.demo.policy import DEMO_POLICY
+
+    os.environ.setdefault("LINLI_POLICY", DEMO_POLICY)
     _django_setup()
     from django.conf import settings
     from django.core.management import call_command

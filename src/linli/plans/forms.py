@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -7,7 +8,7 @@ from linli.core.vocabulary import choices
 from linli.funding.models import Call
 from linli.participation.models import Survey
 from linli.participation.selectors import surveys_for_planning
-from linli.policy import DEFAULT_POLICY, list_packs, vocabulary
+from linli.policy import list_packs, vocabulary
 from linli.registry.forms import StyledFormMixin
 from linli.registry.models import Jurisdiction, Level
 from linli.registry.picker import use_tree_picker
@@ -15,7 +16,7 @@ from linli.registry.picker import use_tree_picker
 
 class DiagnosisForm(StyledFormMixin, forms.Form):
     area = forms.ModelChoiceField(queryset=Jurisdiction.objects.none(), label=_("Area"))
-    policy = forms.ChoiceField(label=_("Policy pack"), initial=DEFAULT_POLICY)
+    policy = forms.ChoiceField(label=_("Policy pack"))
     survey = forms.ModelChoiceField(
         label=_("Weigh by residents' ranked needs (optional)"),
         queryset=Survey.objects.none(),
@@ -32,6 +33,8 @@ class DiagnosisForm(StyledFormMixin, forms.Form):
         use_tree_picker(self.fields["area"], Level.CITY, Level.DISTRICT, Level.STREET)
         if self.fields["area"].queryset.filter(pk=user.jurisdiction_id).exists():
             self.fields["area"].initial = user.jurisdiction_id  # most runs are of one's own area
+        # The installation's own pack first: a city plans by its own measures.
+        self.fields["policy"].initial = settings.POLICY_PACK
         chinese = (get_language() or "").startswith("zh")
         self.fields["policy"].choices = [
             (p.id, p.title_zh if chinese else p.title_en) for p in list_packs(skip_invalid=True)
