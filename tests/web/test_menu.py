@@ -44,7 +44,19 @@ class MenuTests(TestCase):
                 for item in items:
                     url = reverse(item.url_name)
                     with self.subTest(role=role, url=url):
-                        self.assertEqual(self.client.get(url).status_code, 200)
+                        # A resident's 首页 is their portal (a redirect to it).
+                        page = self.client.get(url, follow=True)
+                        self.assertEqual(page.status_code, 200)
+
+    def test_a_resident_sees_the_portal_not_the_officials_desk(self):
+        resident = self.users[Role.RESIDENT]
+        shown = {item.url_name for _group, items in menu_for(resident) for item in items}
+        self.assertIn("residents:portal", shown)
+        self.assertFalse(
+            {"registry:facility_list", "registry:jurisdiction_list", "api:docs"} & shown
+        )
+        self.client.force_login(resident)
+        self.assertRedirects(self.client.get(reverse("home")), reverse("residents:portal"))
 
     def test_a_community_worker_keeps_its_data_and_plans_nothing(self):
         worker = self.users[Role.COMMUNITY_WORKER]

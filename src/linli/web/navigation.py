@@ -20,12 +20,14 @@ class NavItem:
 class NavGroup:
     label: str | Promise
     items: tuple[NavItem, ...]
+    for_residents: bool = False  # a resident's menu is their portal, not the officials' desk
 
 
 MENU: tuple[NavGroup, ...] = (
     NavGroup(
         _("Workbench"),
         (NavItem(_("Home"), "home", icon="⌂"), NavItem(_("My account"), "accounts:me", icon="☺")),
+        for_residents=True,
     ),
     NavGroup(
         _("Registry"),
@@ -133,6 +135,7 @@ MENU: tuple[NavGroup, ...] = (
             NavItem(_("Residents"), "residents:desk_list", "residents.add_resident", "☷"),
             NavItem(_("Bookings"), "residents:session_list", "residents.attend_booking", "☑"),
         ),
+        for_residents=True,
     ),
     NavGroup(
         _("Administration"),
@@ -160,7 +163,10 @@ MENU: tuple[NavGroup, ...] = (
 
 def menu_for(user) -> list[tuple[NavGroup, list[NavItem]]]:
     visible = []
+    resident = getattr(user, "role", None) == "resident"
     for group in MENU:
+        if resident and not group.for_residents:
+            continue
         items = [i for i in group.items if i.permission is None or user.has_perm(i.permission)]
         if items:
             visible.append((group, items))

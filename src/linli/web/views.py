@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from linli.web.overview import overview_for
 from linli.web.todo import todo_for
@@ -7,6 +7,8 @@ from linli.web.todo import todo_for
 
 @login_required
 def home(request):
+    if getattr(request.user, "role", None) == "resident":
+        return redirect("residents:portal")  # what a resident comes for: services near home
     return render(
         request,
         "home.html",
