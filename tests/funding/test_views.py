@@ -781,3 +781,16 @@ class DocumentViews(FundingWorld):
         self.client.force_login(self.permitted)
         response = self.client.get(url)
         self.assertEqual(response["Content-Type"], "application/pdf")
+
+
+class NewApplicationButton(FundingWorld):
+    def test_the_list_leads_to_the_open_calls_form(self):
+        self.client.force_login(self.permitted)
+        page = self.client.get(reverse("funding:application_list"))
+        self.assertEqual(
+            page.context["create_url"],
+            reverse("funding:application_create", args=[self.call.pk]),
+        )
+        self.client.force_login(self.unpermitted)
+        page = self.client.get(reverse("funding:application_list"))
+        self.assertNotIn("create_url", page.context)

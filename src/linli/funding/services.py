@@ -23,6 +23,7 @@ from linli.core.permissions import (
     require_in_scope,
     require_model_permission,
     require_permission,
+    restrict,
 )
 from linli.funding import attachments as files
 from linli.funding import handover
@@ -1736,6 +1737,19 @@ def _apply_change(
         after={**snapshot(application), "functions": _current_functions(application)},
     )
     return previous_mixes
+
+
+def calls_open_to(actor) -> tuple[list[Call], list[Call]]:
+    """Calls inviting the actor's district that have not closed: those taking applications
+    today (the newest first), and those that open later."""
+    today = timezone.localdate()
+    calls = restrict(Call.objects.filter(state="open", closes_on__gte=today), actor)
+    invited = [
+        call
+        for call in calls.prefetch_related("districts").order_by("-opens_on", "-pk")
+        if any(actor.jurisdiction.path.startswith(d.path) for d in call.districts.all())
+    ]
+    return [c for c in invited if c.opens_on <= today], [c for c in invited if c.opens_on > today]
 
 
 # --- Attachments -----------------------------------------------------------------------------

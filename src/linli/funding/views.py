@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.forms import formset_factory
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -148,6 +149,17 @@ class ApplicationListView(RestrictedListView):
         ("get_state_display", gettext_lazy("state")),
         ("get_public_status_display", gettext_lazy("public status")),
     )
+
+    def get_context_data(self, **kwargs):
+        """新建: straight to the form when one call is taking applications, else to the calls."""
+        context = super().get_context_data(**kwargs)
+        if has_permission(self.request.user, Application, "add"):
+            open_now, _later = services.calls_open_to(self.request.user)
+            if len(open_now) == 1:
+                context["create_url"] = reverse("funding:application_create", args=[open_now[0].pk])
+            elif open_now:
+                context["create_url"] = reverse("funding:call_list")
+        return context
 
     def get_queryset(self):
         # The list shows none of the documents kept as JSON (the call's pinned pack is large).

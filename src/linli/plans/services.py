@@ -6,28 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.core.permissions import get_restricted_or_404, restrict
+from linli.core.permissions import get_restricted_or_404
 from linli.funding import services as funding
 from linli.funding.evaluation import call_pack
 from linli.funding.models import Application, Call
 from linli.jobs.models import Job
 from linli.registry.models import CandidateSite
-
-
-def calls_for(actor) -> tuple[list[Call], list[Call]]:
-    """Calls inviting the actor's district that have not closed: those taking applications
-    today (the newest first), and those that open later."""
-    today = timezone.localdate()
-    calls = restrict(Call.objects.filter(state="open", closes_on__gte=today), actor)
-    invited = [
-        call
-        for call in calls.prefetch_related("districts").order_by("-opens_on", "-pk")
-        if any(actor.jurisdiction.path.startswith(d.path) for d in call.districts.all())
-    ]
-    return [c for c in invited if c.opens_on <= today], [c for c in invited if c.opens_on > today]
 
 
 def plan_site(job: Job, rank: int) -> dict:

@@ -12,6 +12,7 @@ from linli.core.exports import xlsx_response
 from linli.core.permissions import get_restricted_or_404, has_permission, restrict
 from linli.core.views import requires
 from linli.core.vocabulary import label
+from linli.funding import services as funding_services
 from linli.funding.models import Application
 from linli.jobs.models import Job, JobStatus
 from linli.jobs.services import job_submit
@@ -285,7 +286,7 @@ def site_plan_apply(request, pk: int, rank: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("plans:site_plan_detail", pk=job.pk)
-    open_now, upcoming = services.calls_for(request.user)
+    open_now, upcoming = funding_services.calls_open_to(request.user)
     form = PlanApplicationForm(request.POST or None, calls=open_now)
     if request.method == "POST" and form.is_valid():
         try:
