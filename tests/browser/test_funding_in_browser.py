@@ -233,7 +233,7 @@ def test_whole_funding_flow_through_each_role(live_server, page, screenshot, wor
     page.wait_for_selector(f"#tranche-release-{tranche.pk}")
     page.click(f"#tranche-release-{tranche.pk}")
     page.wait_for_selector("#released")
-    assert page.inner_text("#released").startswith("100000.00")
+    assert page.inner_text("#released").startswith("100,000.00")
     screenshot("funding-08-city-released-tranche")
 
     page.goto(f"{base}/funding/tranches/")
