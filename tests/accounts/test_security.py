@@ -127,26 +127,28 @@ class TestThrottle(SignInTestCase):
 
 
 class TestSessions(SignInTestCase):
+    """With the resident's account: their home is the portal."""
+
     def sign_in(self):
         self.client.post(reverse("login"), {"username": "resident", "password": TEST_PASSWORD})
 
     def test_idle_session_is_logged_out(self):
         self.sign_in()
-        self.assertEqual(self.client.get(reverse("home")).status_code, 200)
+        self.assertEqual(self.client.get(reverse("residents:portal")).status_code, 200)
         with time_machine.travel(timezone.now() + timedelta(minutes=31)):
-            response = self.client.get(reverse("home"))
+            response = self.client.get(reverse("residents:portal"))
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response["Location"].startswith(reverse("login")))
 
     def test_page_views_within_a_minute_write_no_session_row(self):
         self.sign_in()
-        self.client.get(reverse("home"))
+        self.client.get(reverse("residents:portal"))
         session = Session.objects.get()
         with time_machine.travel(timezone.now() + timedelta(seconds=30)):
-            self.client.get(reverse("home"))
+            self.client.get(reverse("residents:portal"))
         self.assertEqual(Session.objects.get().expire_date, session.expire_date)
         with time_machine.travel(timezone.now() + timedelta(seconds=61)):
-            self.client.get(reverse("home"))
+            self.client.get(reverse("residents:portal"))
         self.assertGreater(Session.objects.get().expire_date, session.expire_date)
 
     def test_activity_keeps_the_session_alive_up_to_its_maximum(self):
@@ -154,9 +156,9 @@ class TestSessions(SignInTestCase):
         now = timezone.now()
         for minutes in range(20, 12 * 60, 20):
             with time_machine.travel(now + timedelta(minutes=minutes)):
-                self.assertEqual(self.client.get(reverse("home")).status_code, 200)
+                self.assertEqual(self.client.get(reverse("residents:portal")).status_code, 200)
         with time_machine.travel(now + timedelta(hours=12, minutes=5)):
-            response = self.client.get(reverse("home"))
+            response = self.client.get(reverse("residents:portal"))
         self.assertTrue(response["Location"].startswith(reverse("login")))
         self.assertTrue(SecurityEvent.objects.filter(kind="session_expired").exists())
 

@@ -95,7 +95,7 @@ class TestVerify(TwoFactorTestCase):
 
     def test_residents_sign_in_with_the_password(self):
         self.password_step("resident")
-        self.assertEqual(self.client.get(reverse("home")).status_code, 200)
+        self.assertRedirects(self.client.get(reverse("home")), reverse("residents:portal"))
 
 
 class TestEnrol(TwoFactorTestCase):
