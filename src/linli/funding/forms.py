@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.roles import Department
 from linli.core.permissions import restrict
+from linli.core.vocabulary import zh_or_en
 from linli.funding.choices import (
     AttachmentKind,
     AuthorityLevel,
@@ -76,7 +76,8 @@ class ApplicationForm(StyledFormMixin, forms.ModelForm):
         mix = self.instance.funding_mix if self.instance and self.instance.pk else {}
         for code, channel in self.channels.items():
             self.fields[f"mix_{code}"] = forms.DecimalField(
-                label=_("Funding: %(channel)s (CNY)") % {"channel": _channel_name(channel)},
+                label=_("Funding: %(channel)s (CNY)")
+                % {"channel": zh_or_en(channel.name_zh, channel.name_en)},
                 min_value=0,
                 max_digits=14,
                 decimal_places=2,
@@ -342,11 +343,6 @@ class ChangeForm(StyledFormMixin, forms.Form):
         }
 
 
-def _channel_name(channel) -> str:
-    """A funding channel's name in the reader's language."""
-    return channel.name_zh if (get_language() or "zh").startswith("zh") else channel.name_en
-
-
 class MixForm(forms.Form):
     """One amount per funding channel of the call's pack (121号 三(八)), under a heading."""
 
@@ -355,7 +351,7 @@ class MixForm(forms.Form):
         self.title, self.hint = title, hint
         for code, channel in channels.items():
             self.fields[code] = forms.DecimalField(
-                label=label % {"channel": _channel_name(channel)},
+                label=label % {"channel": zh_or_en(channel.name_zh, channel.name_en)},
                 min_value=0,
                 max_digits=14,
                 decimal_places=2,

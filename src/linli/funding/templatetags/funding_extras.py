@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django import template
-from django.utils.translation import get_language
 
+from linli.core.vocabulary import zh_or_en
+from linli.funding import letters
 from linli.funding.evaluation import funding_channels, mix_rows, mix_total
 
 register = template.Library()
@@ -19,12 +20,18 @@ def get_item(mapping, key):
 
 
 @register.filter
+def yuan(amount) -> str:
+    """An amount as the letters write it: 1,050,000.00 (:func:`linli.funding.letters.yuan`)."""
+    return letters.yuan(amount)
+
+
+@register.filter
 def channel_name(code: str, application) -> str:
     """A funding channel's name (121号 三(八)) as the application's pack gives it."""
     channel = funding_channels(application.call).get(code)
     if channel is None:
         return code
-    return channel.name_zh if (get_language() or "zh").startswith("zh") else channel.name_en
+    return zh_or_en(channel.name_zh, channel.name_en)
 
 
 @register.inclusion_tag("funding/_mix_change.html")

@@ -4,7 +4,6 @@ comes from the one vocabulary (:mod:`linli.policy.vocabulary`) or the policy pac
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils.translation import gettext as _
@@ -190,17 +189,6 @@ def percent(rate) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return rate
     return f"{value:f}%"
-
-
-@register.filter
-def money(value) -> str:
-    """An amount as official tables write it: 1,050,000.00."""
-    if value in (None, ""):
-        return ""
-    try:
-        return f"{Decimal(str(value)):,.2f}"
-    except (InvalidOperation, ValueError):
-        return str(value)
 
 
 @register.simple_tag(takes_context=True)
